@@ -1,0 +1,63 @@
+import { GitError } from './gitError.js';
+import { gitInRaw } from './gitInCheckout.js';
+import type { GitOptions } from './gitOptions.js';
+import { hasCommit } from './fetchCommit.js';
+import { localChanges } from './localChanges.js';
+import { failure } from './runGit.js';
+import { assertCommitId } from './validate.js';
+
+export interface CheckoutOptions {
+  /** Overwrite modified tracked files (and untracked files the commit would replace). */
+  discardLocalChanges: boolean;
+}
+
+/** The file names git lists (tab-indented) under "would be overwritten by checkout". */
+function overwrittenFiles(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('\t'))
+    .map((l) => l.trim());
+}
+
+/**
+ * Check out exactly `commit` as a detached HEAD.
+ *
+ * Detached rather than `checkout -B <branch>`: moving a local branch would drop commits an
+ * operator made on it from the branch (nothing may be lost), and a detached HEAD works the
+ * same for a branch tip, a rollback to an older commit, or a pinned tag.
+ *
+ * Tracked local changes refuse the checkout with a `local-changes` GitError listing the files
+ * (and leave them as they are) unless `discardLocalChanges`. Untracked files are kept either way.
+ */
+export async function checkoutCommit(opts: GitOptions, commit: string, options: CheckoutOptions): Promise<void> {
+  assertCommitId(commit);
+  if (!options.discardLocalChanges) {
+    const changed = await localChanges(opts);
+    if (changed.length > 0) {
+      throw new GitError(
+        'local-changes',
+        `${opts.localPath} has local changes, not updated to ${commit.slice(0, 12)}: ${changed.join(', ')}`,
+        { files: changed },
+      );
+    }
+  }
+  const args = ['checkout', '--quiet', '--detach', ...(options.discardLocalChanges ? ['--force'] : []), `${commit}^{commit}`];
+  const run = await gitInRaw(opts, args);
+  if (run.code === 0) return;
+  const error = failure(args, run);
+  if (error.kind === 'local-changes') {
+    const files = overwrittenFiles(run.stderr);
+    throw new GitError(
+      'local-changes',
+      `${opts.localPath}: checking out ${commit.slice(0, 12)} would overwrite local files: ${files.join(', ')}`,
+      { files, exitCode: run.code, stderr: run.stderr },
+    );
+  }
+  if (error.kind !== 'corrupt' && !(await hasCommit(opts, commit).catch(() => true))) {
+    throw new GitError('not-found', `commit ${commit} is not in ${opts.localPath}: fetch it first`, {
+      exitCode: run.code,
+      stderr: run.stderr,
+    });
+  }
+  throw error;
+}

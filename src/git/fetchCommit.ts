@@ -1,0 +1,37 @@
+import { GitError } from './gitError.js';
+import { gitIn, gitInRaw } from './gitInCheckout.js';
+import type { GitOptions } from './gitOptions.js';
+import { remoteUrl } from './remoteUrl.js';
+import { assertCommitId, assertRepositoryOptions } from './validate.js';
+
+/** True when the commit object is already in the checkout's object store. */
+export async function hasCommit(opts: GitOptions, commit: string): Promise<boolean> {
+  assertCommitId(commit);
+  const run = await gitInRaw(opts, ['cat-file', '-e', `${commit}^{commit}`]);
+  return run.code === 0;
+}
+
+/**
+ * Make sure `commit` is present in the checkout, fetching the branch from the remote URL only
+ * when it is not (a rollback to a known commit or a repeated deploy downloads nothing).
+ */
+export async function fetchCommit(opts: GitOptions, commit: string): Promise<void> {
+  assertRepositoryOptions(opts);
+  if (await hasCommit(opts, commit)) return;
+  // Fetched from the configured URL rather than the checkout's remote, so a changed
+  // `remote path` takes effect without rewriting the checkout's config.
+  await gitIn(
+    opts,
+    ['fetch', '--quiet', '--no-tags', remoteUrl(opts), `+refs/heads/${opts.branch}:refs/remotes/${opts.remote}/${opts.branch}`],
+    'transfer',
+  );
+  if (await hasCommit(opts, commit)) return;
+  // Not on the branch any more (force-pushed away, or a pinned commit): ask for it by id, which
+  // servers allow for reachable commits (protocol v2, uploadpack.allowReachableSHA1InWant).
+  const byId = await gitInRaw(opts, ['fetch', '--quiet', '--no-tags', remoteUrl(opts), commit], 'transfer');
+  if (byId.code === 0 && (await hasCommit(opts, commit))) return;
+  throw new GitError('not-found', `commit ${commit} is not on ${opts.remotePath} (branch ${opts.branch})`, {
+    exitCode: byId.code,
+    stderr: byId.stderr,
+  });
+}

@@ -1,0 +1,11 @@
+export type { GitOptions } from './gitOptions.js';
+export { DEFAULT_TIMEOUTS } from './gitOptions.js';
+export type { GitErrorKind } from './gitError.js';
+export { GitError, classifyGitFailure } from './gitError.js';
+export { gitProbe } from './gitProbe.js';
+export { ensureClone, verifyCheckout } from './ensureClone.js';
+export { fetchCommit, hasCommit } from './fetchCommit.js';
+export type { CheckoutOptions } from './checkoutCommit.js';
+export { checkoutCommit } from './checkoutCommit.js';
+export { headCommit } from './headCommit.js';
+export { localChanges } from './localChanges.js';

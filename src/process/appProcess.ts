@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { processStartTime } from './procInfo.js';
+import type { ProcessExit } from './processExit.js';
+import { collectTree, PROCESS_TAG_VAR, signalTree } from './processTree.js';
+import type { TreeTarget } from './processTree.js';
+import { RotatingLog } from './rotatingLog.js';
+import { shellCommandLine } from './shellCommand.js';
+import { terminateTree } from './terminateTree.js';
+
+export interface AppProcessSpec {
+  app: string;
+  /** Run through `/bin/sh -c` (exec'd into when it is a simple command: see shellCommandLine). */
+  command: string;
+  cwd: string;
+  /** The complete environment of the app (the caller merges process.env in if it wants it). */
+  env: Record<string, string>;
+  /** stdout and stderr both go here, rotated by size. */
+  logFile: string;
+  stopSignal: NodeJS.Signals;
+  stopTimeoutMs: number;
+  logMaxBytes?: number;
+  /** Rotated generations kept (file.1 … file.N). */
+  logFiles?: number;
+}
+
+export interface AppProcess {
+  readonly app: string;
+  readonly pid: number;
+  /** Start time in clock ticks since boot (processStartTime): record it with the PID. */
+  readonly startTime: number;
+  /** Value of HUDDLE_PROCESS_TAG in the app's environment, inherited by everything it starts. */
+  readonly tag: string;
+  /**
+   * Resolves (never rejects) once the app's shell has exited AND nothing of its tree is left:
+   * leftovers of an app that died on its own are stopped too (stop signal, stop timeout, kill),
+   * so a restart never runs beside a stray grandchild still holding the port.
+   */
+  readonly exited: Promise<ProcessExit>;
+  /** Stop signal to the group and tree, wait stopTimeoutMs, then SIGKILL everything. Idempotent. */
+  stop(): Promise<ProcessExit>;
+  /** SIGKILL the group and tree now, synchronously (shutdown paths that cannot wait). */
+  kill(): void;
+}
+
+export class ProcessStartError extends Error {
+  override readonly name = 'ProcessStartError';
+}
+
+const PIPE_DRAIN_MS = 1000;
+
+function assertDirectory(app: string, cwd: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new ProcessStartError(`${app}: working directory ${cwd} does not exist`);
+}
+
+/**
+ * Start an app in a process group of its own (detached: it outlives nothing by accident, and
+ * a signal to the group reaches the shell, the app and whatever they started).
+ * Throws ProcessStartError when the app cannot be started at all (missing cwd, log not writable).
+ */
+export function startAppProcess(spec: AppProcessSpec): AppProcess {
+  assertDirectory(spec.app, spec.cwd);
+  let log: RotatingLog;
+  try {
+    log = new RotatingLog(spec.logFile, spec.logMaxBytes, spec.logFiles);
+  } catch (e) {
+    throw new ProcessStartError(`${spec.app}: cannot open log file ${spec.logFile}: ${(e as Error).message}`);
+  }
+  const tag = randomUUID();
+  const child = spawn('/bin/sh', ['-c', shellCommandLine(spec.command)], {
+    cwd: spec.cwd,
+    env: { ...spec.env, [PROCESS_TAG_VAR]: tag },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    windowsHide: true,
+  });
+  // Spawn failures arrive as an 'error' event; one without a listener would crash the daemon.
+  child.on('error', () => undefined);
+  const pid = child.pid;
+  if (pid === undefined) {
+    log.close();
+    throw new ProcessStartError(`${spec.app}: could not start /bin/sh in ${spec.cwd}`);
+  }
+  const startTime = processStartTime(pid) ?? 0;
+  const target: TreeTarget = { pid, startTime, tag, trustGroup: true };
+
+  // Flowing mode: output is taken as fast as the app writes it.
+  child.stdout.on('data', (chunk: Buffer) => log.write(chunk));
+  child.stderr.on('data', (chunk: Buffer) => log.write(chunk));
+  child.stdout.on('error', () => undefined);
+  child.stderr.on('error', () => undefined);
+
+  const rootExited = new Promise<ProcessExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const pipesClosed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+
+  // One termination per process, shared by stop() and the cleanup after an exit of its own.
+  // Best effort: `exited` resolves whatever happens here, and nothing may reject unhandled.
+  let terminating: Promise<unknown> | undefined;
+  const terminate = (): Promise<unknown> =>
+    (terminating ??= terminateTree(target, {
+      signal: spec.stopSignal,
+      graceMs: spec.stopTimeoutMs,
+      rootExited,
+    }).catch(() => undefined));
+
+  const exited = (async (): Promise<ProcessExit> => {
+    const exit = await rootExited;
+    await terminate();
+    // Every writer is gone, so the pipes close at once; a process that escaped the tree
+    // entirely could hold them forever, so do not wait for it.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pipesClosed, new Promise<void>((r) => (timer = setTimeout(r, PIPE_DRAIN_MS)))]);
+    clearTimeout(timer);
+    child.stdout.destroy();
+    child.stderr.destroy();
+    log.close();
+    return exit;
+  })();
+
+  return {
+    app: spec.app,
+    pid,
+    startTime,
+    tag,
+    exited,
+    stop(): Promise<ProcessExit> {
+      void terminate();
+      return exited;
+    },
+    kill(): void {
+      signalTree(target, collectTree(target), 'SIGKILL');
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export type { AppProcess, AppProcessSpec } from './appProcess.js';
+export { ProcessStartError, startAppProcess } from './appProcess.js';
+export type { ProcessExit } from './processExit.js';
+export type { CommandFailure } from './commandError.js';
+export { CommandError } from './commandError.js';
+export type { CommandResult, RunCommandOptions } from './runCommand.js';
+export { runCommand } from './runCommand.js';
+export { stopRecordedProcess } from './stopRecordedProcess.js';
+export { PROCESS_TAG_VAR } from './processTree.js';
+export { RotatingLog, DEFAULT_LOG_FILES, DEFAULT_LOG_MAX_BYTES } from './rotatingLog.js';
+export { isSameProcess, processStartTime, processState } from './procInfo.js';

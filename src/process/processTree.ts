@@ -1,0 +1,111 @@
+import { hasEnvEntry, readProcEntry, scanProcesses } from './processTable.js';
+import type { ProcEntry } from './processTable.js';
+
+/** Every process huddle starts carries this variable; descendants inherit it. */
+export const PROCESS_TAG_VAR = 'HUDDLE_PROCESS_TAG';
+
+/**
+ * What huddle started: a process it made the leader of its own group (detached), known by PID
+ * plus start time so a reused PID is never mistaken for it.
+ */
+export interface TreeTarget {
+  pid: number;
+  startTime: number;
+  /** The value of PROCESS_TAG_VAR given to the process, when known. */
+  tag?: string;
+  /**
+   * Whether the process group `pid` may be treated as ours once the root is gone. True for a
+   * child this daemon reaped itself (its group id cannot be reused while members remain);
+   * false for a process recorded by an earlier run, where only the tag is proof.
+   */
+  trustGroup: boolean;
+}
+
+/** PID → start time of every process known to belong to the tree. */
+export type TreeMembers = Map<number, number>;
+
+/** True when `pid` is still the process that started at `startTime` and has not exited. */
+export function isAlive(pid: number, startTime: number): boolean {
+  const entry = readProcEntry(pid);
+  return entry !== undefined && entry.startTime === startTime && entry.state !== 'Z';
+}
+
+/**
+ * Whether signals to the process group `target.pid` reach only our processes: yes while the
+ * root is alive (it leads the group); after it is gone only when trusted and no other process
+ * has taken the PID (a PID that leads a live group is never handed out again).
+ */
+export function groupIsOurs(target: TreeTarget): boolean {
+  const root = readProcEntry(target.pid);
+  if (root) return root.startTime === target.startTime;
+  return target.trustGroup;
+}
+
+/**
+ * The processes of the tree now: the root, the members of its process group, every descendant
+ * of those (a child that moved to a group or session of its own while its parent lived), and
+ * every process carrying the tag (found even after it was orphaned). Zombies are left out.
+ */
+export function collectTree(target: TreeTarget, known: TreeMembers = new Map()): TreeMembers {
+  // Nothing started before the root can belong to its tree; skipping those spares reading the
+  // environment of every older process on the machine when looking for the tag.
+  const all = scanProcesses().filter((p) => p.state !== 'Z' && p.pid !== process.pid && p.startTime >= target.startTime);
+  const members: TreeMembers = new Map();
+  const add = (p: ProcEntry): void => {
+    members.set(p.pid, p.startTime);
+  };
+  const ourGroup = groupIsOurs(target);
+  for (const p of all) {
+    if (p.pid === target.pid && p.startTime === target.startTime) add(p);
+    else if (ourGroup && p.pgid === target.pid) add(p);
+    else if (known.get(p.pid) === p.startTime) add(p);
+    else if (target.tag !== undefined && hasEnvEntry(p.pid, PROCESS_TAG_VAR, target.tag)) add(p);
+  }
+  // Descendants, to a fixed point (the table is not ordered parents-first).
+  let grew = members.size > 0;
+  while (grew) {
+    grew = false;
+    for (const p of all) {
+      if (!members.has(p.pid) && members.has(p.ppid)) {
+        add(p);
+        grew = true;
+      }
+    }
+  }
+  return members;
+}
+
+/** Send `signal` to the group (when ours) and to every member still alive as the same process. */
+export function signalTree(target: TreeTarget, members: TreeMembers, signal: NodeJS.Signals): void {
+  if (groupIsOurs(target)) {
+    try {
+      process.kill(-target.pid, signal);
+    } catch {
+      // No such group (any more).
+    }
+  }
+  for (const [pid, startTime] of members) {
+    if (!isAlive(pid, startTime)) continue;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Exited between the check and the signal.
+    }
+  }
+}
+
+/** True while any known member, or any member of our group, is still alive. */
+export function treeAlive(target: TreeTarget, members: TreeMembers): boolean {
+  for (const [pid, startTime] of members) {
+    if (isAlive(pid, startTime)) return true;
+  }
+  if (!groupIsOurs(target)) return false;
+  // kill(-pgid, 0) is the cheap answer for "group empty"; zombies (unreaped in a container
+  // without an init) make it say yes, so a yes is checked against /proc.
+  try {
+    process.kill(-target.pid, 0);
+  } catch {
+    return false;
+  }
+  return scanProcesses().some((p) => p.pgid === target.pid && p.state !== 'Z' && p.pid !== process.pid);
+}
