@@ -1,4 +1,14 @@
 import type { Command } from 'commander';
+import { appConfigSchema } from '../../config/index.js';
 
-// Placeholder until its issue lands; the owner replaces this file.
-export function registerSchema(_program: Command): void {}
+export function registerSchema(program: Command): void {
+  program
+    .command('schema')
+    .summary('print the JSON Schema of app configs')
+    .description('Print the JSON Schema (draft-07) of app config files, for editors to complete and '
+      + 'check JSON configs. Also documents every key, its type and its default.')
+    .addHelpText('after', '\nExample:\n  huddle schema > huddle.schema.json   # then "$schema": "./huddle.schema.json" in a JSON config')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(appConfigSchema, null, 2)}\n`);
+    });
+}

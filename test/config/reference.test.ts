@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { currentReferenceBlock, renderReference, replaceReferenceBlock } from '../../src/config/reference.js';
+import { appConfigSchema } from '../../src/config/index.js';
+import type { JsonSchema } from '../../src/config/schema/jsonSchema.js';
+
+const README = new URL('../../README.md', import.meta.url);
+
+function leaves(schema: JsonSchema, path: string[] = []): [string, JsonSchema][] {
+  return Object.entries(schema.properties ?? {}).flatMap(([key, child]) =>
+    child.properties ? leaves(child, [...path, key]) : [[[...path, key].join(' / '), child] as [string, JsonSchema]]);
+}
+
+describe('config reference', () => {
+  it('in the README matches the schema', () => {
+    const block = currentReferenceBlock(readFileSync(README, 'utf8'));
+    expect(block, 'README.md lacks the <!-- config-reference:start/end --> markers').toBeDefined();
+    expect(block, 'The README config reference is out of date: run `npm run build && node dist/src/config/writeReference.js` (or `npm run docs:config`) and commit README.md')
+      .toBe(renderReference());
+  });
+
+  it('documents every key, with a default unless the key is required or optional text', () => {
+    for (const [key, schema] of leaves(appConfigSchema)) {
+      expect(schema.description, `${key} has no description`).toBeTruthy();
+    }
+    const text = renderReference();
+    for (const section of ['[repository]', '[timing]', '[application]', '[health.http]', '[health.tcp]', '[restart.backoff]', '[restart.limit]', '[scripts]', '[watchdog]']) {
+      expect(text).toContain(`#### \`${section}\``);
+    }
+  });
+
+  it('replaces only the text between the markers', () => {
+    const readme = 'intro\n<!-- config-reference:start -->\nold\n<!-- config-reference:end -->\nrest\n';
+    expect(replaceReferenceBlock(readme, 'new\n')).toBe('intro\n<!-- config-reference:start -->\nnew\n<!-- config-reference:end -->\nrest\n');
+    expect(replaceReferenceBlock('no markers', 'x')).toBeUndefined();
+  });
+});
