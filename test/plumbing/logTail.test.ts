@@ -1,0 +1,81 @@
+import { appendFile, rename, truncate, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tailFile, writeLogTail } from '../../src/control/logTail.js';
+import { Capture, tempDirs, waitFor } from './helpers.js';
+
+const dirs = tempDirs();
+afterEach(() => dirs.cleanup());
+
+describe('tailFile', () => {
+  it('returns the last lines, with or without a final newline, and none for a missing file', async () => {
+    const dir = await dirs.make();
+    const file = path.join(dir, 'app.log');
+    expect(await tailFile(file, 5)).toEqual([]);
+    await writeFile(file, 'a\nb\nc\n');
+    expect(await tailFile(file, 2)).toEqual(['b', 'c']);
+    expect(await tailFile(file, 10)).toEqual(['a', 'b', 'c']);
+    expect(await tailFile(file, 0)).toEqual([]);
+    await writeFile(file, 'a\nb\npartial');
+    expect(await tailFile(file, 2)).toEqual(['b', 'partial']);
+    await writeFile(file, '');
+    expect(await tailFile(file, 3)).toEqual([]);
+  });
+
+  it('finds lines across read chunks in a big file', async () => {
+    const dir = await dirs.make();
+    const file = path.join(dir, 'big.log');
+    const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i} ${'x'.repeat(20)}`);
+    await writeFile(file, `${lines.join('\n')}\n`);
+    expect(await tailFile(file, 5000)).toEqual(lines.slice(-5000));
+  });
+});
+
+describe('writeLogTail', () => {
+  it('writes the tail and, following, appended data across rotation and truncation until aborted', async () => {
+    const dir = await dirs.make();
+    const file = path.join(dir, 'app.log');
+    await writeFile(file, 'one\ntwo\nthree\n');
+    const out = new Capture();
+    const controller = new AbortController();
+    const done = writeLogTail(file, { lines: 2, follow: true, pollMs: 10 }, out, controller.signal);
+    await waitFor(() => out.text === 'two\nthree\n', 'the tail');
+    await appendFile(file, 'four\n');
+    await waitFor(() => out.text.endsWith('four\n'), 'an appended line');
+    // Rotation: the file is renamed away (after a last line) and a new one is created.
+    await appendFile(file, 'five\n');
+    await rename(file, `${file}.1`);
+    await writeFile(file, 'six\n');
+    await waitFor(() => out.text.endsWith('six\n'), 'a line in the new file');
+    expect(out.text).toBe('two\nthree\nfour\nfive\nsix\n');
+    // copytruncate: truncated in place, then written again
+    await truncate(file, 0);
+    await appendFile(file, 'seven\n'); // longer than what was there: only the content tells
+    await waitFor(() => out.text.endsWith('seven\n'), 'a line after truncation');
+    expect(out.text).toBe('two\nthree\nfour\nfive\nsix\nseven\n');
+    controller.abort();
+    await done;
+  });
+
+  it('without follow writes the tail and returns; a missing file gives nothing', async () => {
+    const dir = await dirs.make();
+    const out = new Capture();
+    await writeLogTail(path.join(dir, 'none.log'), { lines: 5, follow: false }, out, new AbortController().signal);
+    expect(out.text).toBe('');
+    await writeFile(path.join(dir, 'a.log'), 'x\ny');
+    await writeLogTail(path.join(dir, 'a.log'), { lines: 5, follow: false }, out, new AbortController().signal);
+    expect(out.text).toBe('x\ny');
+  });
+
+  it('following a file that does not exist yet picks it up when it appears', async () => {
+    const dir = await dirs.make();
+    const file = path.join(dir, 'later.log');
+    const out = new Capture();
+    const controller = new AbortController();
+    const done = writeLogTail(file, { lines: 10, follow: true, pollMs: 10 }, out, controller.signal);
+    await writeFile(file, 'hello\n');
+    await waitFor(() => out.text === 'hello\n', 'the new file');
+    controller.abort();
+    await done;
+  });
+});
