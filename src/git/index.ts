@@ -9,3 +9,4 @@ export type { CheckoutOptions } from './checkoutCommit.js';
 export { checkoutCommit } from './checkoutCommit.js';
 export { headCommit } from './headCommit.js';
 export { localChanges } from './localChanges.js';
+export { resolveCommit } from './resolveCommit.js';

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { Daemon, resolveDirs } from '../../daemon/daemon.js';
+import { DaemonAlreadyRunningError } from '../../daemon/lock.js';
+import { defaultConfigDir, defaultStateDir } from '../../daemon/paths.js';
+import { LOG_LEVELS, type LogFormat } from '../../log.js';
+
+export interface RunOptions {
+  configDir: string;
+  stateDir: string;
+  logLevel: string;
+  logFormat: LogFormat;
+}
+
+/** Runs the daemon in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
+export async function runDaemon(options: RunOptions): Promise<number> {
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({ ...resolveDirs(options), logLevel: options.logLevel, logFormat: options.logFormat });
+  } catch (error) {
+    const message = error instanceof DaemonAlreadyRunningError ? error.message : `huddle: ${(error as Error).message}`;
+    process.stderr.write(`${message}\n`);
+    return 1;
+  }
+  let exitCode = 0;
+  const onSignal = (signal: NodeJS.Signals) => void daemon.stop(`received ${signal}`);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGHUP', () => {
+    daemon.logger.info('SIGHUP: reloading configs', { event: 'config' });
+    daemon.rescan();
+  });
+  // A bug in one effect must not take every app down with the daemon: log it and carry on.
+  process.on('unhandledRejection', (reason) => {
+    daemon.logger.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`, { event: 'daemon' });
+  });
+  process.on('uncaughtException', (error) => {
+    daemon.logger.error(`uncaught exception: ${error.stack ?? error.message}`, { event: 'daemon' });
+    exitCode = 70;
+    void daemon.stop('uncaught exception');
+  });
+  await daemon.stopped;
+  return exitCode;
+}
+
+const levels = LOG_LEVELS.join('|');
+
+export function addRunOptions(command: Command): Command {
+  return command
+    .option('--config-dir <dir>', 'directory of app configs (*.json, *.ini)', defaultConfigDir())
+    .option('--state-dir <dir>', 'state, logs and control socket', defaultStateDir())
+    .option('--log-level <level>', `one of ${levels}`, 'info')
+    .option('--log-format <format>', 'json | pretty | auto (json when stdout is not a TTY)', 'auto');
+}
+
+export function registerRun(program: Command): void {
+  addRunOptions(program.command('run'))
+    .description('run the daemon: deploy, supervise and health-check every configured app')
+    .action(async (opts: RunOptions) => {
+      process.exitCode = await runDaemon(opts);
+    });
+}

@@ -1,0 +1,74 @@
+import type { InspectionEvent, StateValue } from 'xstate';
+import type { AppContext, AppPersisted } from '../../machines/app.types.js';
+import { appStatus, type AppStatusView } from '../../machines/index.js';
+import { appLogger, type Logger } from '../log.js';
+
+interface Seen {
+  state: string;
+  since: Date;
+  persisted: string;
+}
+
+type AppSnapshot = { value: StateValue; context: AppContext; status: string };
+
+function asAppSnapshot(snapshot: unknown): AppSnapshot | undefined {
+  if (typeof snapshot !== 'object' || snapshot === null) return undefined;
+  const context = (snapshot as { context?: Partial<AppContext> }).context;
+  if (!context || typeof context !== 'object' || !context.spec || !context.persisted) return undefined;
+  return snapshot as AppSnapshot;
+}
+
+/** Why a transition happened, for the log line: the event, and the error it carried. */
+function reasonOf(event: { type: string; error?: unknown }, context: AppContext): string {
+  if (event.type.startsWith('xstate.error.actor') && event.error !== undefined) {
+    return `${event.type.replace(/\.[^.]*$/, '')}: ${event.error instanceof Error ? event.error.message : String(event.error)}`;
+  }
+  if (event.type.startsWith('xstate.done.actor')) return 'done';
+  if (context.failure && (event.type === 'PROCESS.EXITED' || event.type.includes('health'))) return context.failure.detail;
+  return event.type;
+}
+
+/**
+ * Watches every app actor of the system through xstate's inspection API: one log line per state
+ * change (app, from, to, commit, reason), the time each app entered its state, and a save
+ * whenever the part of the context that must survive a restart changes.
+ */
+export class AppObserver {
+  private readonly seen = new Map<string, Seen>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly persist: (app: string, persisted: AppPersisted) => void,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  readonly inspect = (event: InspectionEvent): void => {
+    if (event.type !== '@xstate.snapshot') return;
+    const snapshot = asAppSnapshot(event.snapshot);
+    if (!snapshot) return;
+    const view = appStatus(snapshot);
+    const previous = this.seen.get(view.name);
+    const persisted = JSON.stringify(snapshot.context.persisted);
+    if (!previous || previous.state !== view.state) {
+      appLogger(this.logger, { app: view.name, commit: view.commit }).info(`${previous?.state ?? 'new'} → ${view.state}`, {
+        event: 'state',
+        from: previous?.state ?? null,
+        to: view.state,
+        reason: reasonOf(event.event, snapshot.context),
+      });
+    }
+    const since = !previous || previous.state !== view.state ? this.now() : previous.since;
+    this.seen.set(view.name, { state: view.state, since, persisted });
+    if (previous?.persisted !== persisted) this.persist(view.name, snapshot.context.persisted);
+  };
+
+  since(app: string): Date | undefined {
+    return this.seen.get(app)?.since;
+  }
+
+  forget(app: string): void {
+    this.seen.delete(app);
+  }
+}
+
+export type { AppStatusView };

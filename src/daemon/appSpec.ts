@@ -1,0 +1,52 @@
+import type { AppMachineInput, AppPersisted, AppSpec } from '../../machines/app.types.js';
+import type { AppConfig, LoadedApp } from '../config/index.js';
+import { resolveAppPaths } from '../config/index.js';
+import type { GitOptions } from '../git/index.js';
+
+const ms = (seconds: number) => Math.round(seconds * 1000);
+
+// Until the safe-releases issue gives them a config section, probation and rollback use these.
+const DEFAULT_PROBATION_S = 60;
+
+/** The plain spec the app chart runs on, derived from an app's normalised config. */
+export function appSpecOf(config: AppConfig): AppSpec {
+  const { health, restart } = config;
+  return {
+    name: config.name,
+    poll: { minimumMs: ms(config.timing.minimum), maximumMs: ms(config.timing.maximum) },
+    process: config.application ? { stopTimeoutMs: ms(config.application['stop timeout']) } : null,
+    health: health ? { intervalMs: ms(health.interval), retries: health.retries } : null,
+    startPeriodMs: ms(health?.['start period'] ?? 1),
+    restart: {
+      policy: restart.policy,
+      backoff: {
+        initialMs: ms(restart.backoff.initial),
+        factor: restart.backoff.factor,
+        maxMs: ms(restart.backoff.max),
+        jitter: restart.backoff.jitter,
+        resetAfterMs: ms(restart.backoff['reset after']),
+      },
+      limit: { restarts: restart.limit.restarts, windowMs: ms(restart.limit.window) },
+    },
+    probationMs: ms(DEFAULT_PROBATION_S),
+    rollback: true,
+    depends: [...config.depends],
+    rollout: false,
+  };
+}
+
+export function appInputOf(config: AppConfig, restored: AppPersisted | null): AppMachineInput {
+  return { ...appSpecOf(config), restored };
+}
+
+/** Relative paths in a config are relative to its file: resolved here, once. */
+export function gitOptionsOf(app: LoadedApp): GitOptions {
+  const r = app.config.repository;
+  return {
+    executable: r.executable,
+    remotePath: r['remote path'],
+    localPath: resolveAppPaths(app).localPath,
+    remote: r.remote,
+    branch: r.branch,
+  };
+}

@@ -1,0 +1,244 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createActor, type Actor } from 'xstate';
+import { appMachine, supervisorMachine } from '../../machines/index.js';
+import type { AppMachineInput, AppPersisted } from '../../machines/index.js';
+import { formatConfigError, isConfigFileName, loadConfigDir, type ConfigError, type LoadedApp } from '../config/index.js';
+import { startControlServer, type ControlServer } from '../control/server.js';
+import { createLogger, type LogFormat, type Logger } from '../log.js';
+import { appEffects } from './appEffects.js';
+import { AppObserver } from './appObserver.js';
+import { appInputOf } from './appSpec.js';
+import { diffConfigs } from './configDiff.js';
+import { startConfigWatcher, type ConfigWatcher } from './configWatcher.js';
+import { controlHandler } from './controlHandler.js';
+import { acquireDaemonLock, type DaemonLock } from './lock.js';
+import { appLogFile, socketPath } from './paths.js';
+import { parsePersisted } from './persistedState.js';
+import { stopLeftoverProcesses } from './recovery.js';
+import { openStateStore, type StateStore } from './stateStore.js';
+
+export interface DaemonOptions {
+  configDir: string;
+  stateDir: string;
+  logLevel?: string;
+  logFormat?: LogFormat;
+  logStream?: NodeJS.WritableStream;
+  /** Safety-net rescan of the config dir (fs.watch misses events on some filesystems). */
+  rescanIntervalMs?: number;
+}
+
+type SupervisorActor = Actor<typeof supervisorMachine>;
+
+// Beyond every app's own stop timeout: the margin for git, hooks and the charts to settle.
+const SHUTDOWN_MARGIN_MS = 10_000;
+
+/** A running daemon: the supervisor chart with real effects, the control socket and the config watcher. */
+export class Daemon {
+  /** The last valid config of every app the supervisor runs (or is stopping). */
+  private readonly apps = new Map<string, LoadedApp>();
+  private readonly configErrors = new Map<string, string[]>();
+  private supervisor!: SupervisorActor;
+  private control?: ControlServer;
+  private watcher?: ConfigWatcher;
+  private stopping?: Promise<void>;
+  private resolveStopped!: () => void;
+  /** Resolves once the daemon has stopped every app and released the state dir. */
+  readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
+
+  private constructor(
+    readonly options: DaemonOptions,
+    readonly logger: Logger,
+    private readonly lock: DaemonLock,
+    private readonly store: StateStore,
+    private readonly observer: AppObserver,
+  ) {}
+
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const logger = createLogger({ level: options.logLevel, format: options.logFormat, stream: options.logStream });
+    mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+    const lock = await acquireDaemonLock(options.stateDir);
+    try {
+      const store = await openStateStore(options.stateDir, {
+        onError: (app, error) => logger.error(`cannot save state: ${error.message}`, { app, event: 'state' }),
+      });
+      const observer = new AppObserver(logger, (app, persisted) => store.save(app, persisted));
+      const daemon = new Daemon(options, logger, lock, store, observer);
+      await daemon.boot();
+      return daemon;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private async boot(): Promise<void> {
+    const { configDir, stateDir } = this.options;
+    this.logger.info(`huddle starting (config ${configDir}, state ${stateDir})`, { event: 'daemon', pid: process.pid });
+    const loaded = this.loadConfigs();
+    await stopLeftoverProcesses(this.store, (app) => loaded.byName.get(app)?.config, this.logger);
+
+    const inputs: AppMachineInput[] = [];
+    for (const app of loaded.apps) {
+      this.apps.set(app.config.name, app);
+      inputs.push(await this.inputOf(app));
+    }
+    const machine = supervisorMachine.provide({
+      actors: { app: appMachine.provide({ actors: appEffects(this.effectsHost()) }) },
+    });
+    this.supervisor = createActor(machine, { input: { apps: inputs }, inspect: this.observer.inspect });
+    this.supervisor.subscribe({
+      error: (error) => this.logger.error(`supervisor failed: ${(error as Error).message}`, { event: 'daemon' }),
+    });
+    this.supervisor.start();
+
+    this.control = await startControlServer({
+      socketPath: socketPath(stateDir),
+      handler: controlHandler(this),
+      logger: this.logger,
+    });
+    this.watcher = await startConfigWatcher({
+      dir: configDir,
+      isConfigFile: isConfigFileName,
+      emitInitial: false,
+      rescanIntervalMs: this.options.rescanIntervalMs,
+      onChanges: () => this.reload(),
+      onError: (error) => this.logger.warn(`config dir: ${error.message}`, { event: 'config' }),
+    });
+    this.logger.info(`huddle running ${inputs.length} app(s)`, { event: 'daemon', apps: inputs.map((i) => i.name) });
+  }
+
+  /** Reads the whole config dir; reports every bad file; returns the valid apps by name. */
+  private loadConfigs(): { byName: Map<string, LoadedApp>; apps: LoadedApp[]; errors: ConfigError[] } {
+    const { apps, errors } = loadConfigDir(this.options.configDir);
+    this.configErrors.clear();
+    for (const error of errors) {
+      const line = formatConfigError(error);
+      this.configErrors.set(error.file, [...(this.configErrors.get(error.file) ?? []), line]);
+      this.logger.error(line, { event: 'config', file: error.file });
+    }
+    return { byName: new Map(apps.map((app) => [app.config.name, app])), apps, errors };
+  }
+
+  private async inputOf(app: LoadedApp): Promise<AppMachineInput> {
+    const restored = await this.store.load<AppPersisted>(app.config.name, parsePersisted);
+    if (restored.status === 'corrupt') {
+      this.logger.error(`state file ignored: ${restored.error}`, {
+        event: 'state',
+        app: app.config.name,
+        movedTo: restored.movedTo,
+      });
+    }
+    return appInputOf(app.config, restored.status === 'ok' ? restored.value : null);
+  }
+
+  /** The config dir changed (or SIGHUP): start, reconfigure or stop the apps concerned, only those. */
+  async reload(): Promise<void> {
+    if (this.stopping) return;
+    const diff = diffConfigs(this.apps, this.loadConfigs(), this.options.configDir);
+    for (const kept of diff.kept) {
+      this.logger.warn('config is invalid: keeping the running app on its last valid config', {
+        event: 'config',
+        app: kept.app,
+      });
+    }
+    for (const name of diff.removed) {
+      this.logger.info('config removed: stopping the app', { event: 'config', app: name });
+      this.supervisor.send({ type: 'APP.REMOVE', app: name });
+      this.apps.delete(name);
+    }
+    for (const app of diff.changed) {
+      this.logger.info('config changed: restarting the app with it', { event: 'config', app: app.config.name });
+      this.apps.set(app.config.name, app);
+      this.supervisor.send({ type: 'APP.CHANGE', spec: await this.inputOf(app) });
+    }
+    for (const app of diff.added) {
+      this.logger.info('config added: starting the app', { event: 'config', app: app.config.name });
+      this.apps.set(app.config.name, app);
+      this.supervisor.send({ type: 'APP.ADD', spec: await this.inputOf(app) });
+    }
+  }
+
+  /** Re-read the config dir now (SIGHUP). */
+  rescan(): void {
+    void this.watcher?.rescan().catch((error: Error) => this.logger.warn(`rescan failed: ${error.message}`));
+  }
+
+  private effectsHost() {
+    // Apps being removed still finish their stop with the config they had.
+    const lastSeen = new Map<string, LoadedApp>();
+    return {
+      logger: this.logger,
+      app: (name: string): LoadedApp => {
+        const app = this.apps.get(name) ?? lastSeen.get(name);
+        if (!app) throw new Error(`no config for app ${name}`);
+        lastSeen.set(name, app);
+        return app;
+      },
+      logFile: (name: string) => appLogFile(this.options.stateDir, name),
+      processStarted: (name: string, proc: { pid: number; startTime: number; tag: string }, commit: string) => {
+        void this.store
+          .recordProcess(name, { pid: proc.pid, startTime: proc.startTime, commit, tag: proc.tag })
+          .catch((error: Error) => this.logger.error(`cannot record pid: ${error.message}`, { app: name }));
+      },
+      processExited: (name: string) => {
+        void this.store.clearProcess(name).catch(() => undefined);
+      },
+    };
+  }
+
+  get supervisorActor(): SupervisorActor {
+    return this.supervisor;
+  }
+
+  appConfig(name: string): LoadedApp | undefined {
+    return this.apps.get(name);
+  }
+
+  get invalidConfigs(): ReadonlyMap<string, string[]> {
+    return this.configErrors;
+  }
+
+  sinceOf(app: string): Date | undefined {
+    return this.observer.since(app);
+  }
+
+  /** Stop every app (reverse dependency order, each within its stop timeout), then release everything. */
+  stop(reason = 'stop requested'): Promise<void> {
+    this.stopping ??= this.shutdown(reason).finally(() => this.resolveStopped());
+    return this.stopping;
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    this.logger.info(`huddle stopping: ${reason}`, { event: 'daemon' });
+    await this.watcher?.close();
+    const budget =
+      [...this.apps.values()].reduce((sum, app) => sum + (app.config.application?.['stop timeout'] ?? 0) * 1000, 0) +
+      SHUTDOWN_MARGIN_MS;
+    const done = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), budget);
+      this.supervisor.subscribe({
+        complete: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      });
+      if (this.supervisor.getSnapshot().status !== 'active') {
+        clearTimeout(timer);
+        resolve(true);
+      }
+    });
+    this.supervisor.send({ type: 'SHUTDOWN' });
+    if (!(await done)) this.logger.error(`apps did not stop within ${budget} ms: killing them`, { event: 'daemon' });
+    // Stopping the actor system kills whatever process is left (the process actors' cleanup).
+    this.supervisor.stop();
+    await this.control?.close();
+    await this.store.close();
+    await this.lock.release();
+    this.logger.info('huddle stopped', { event: 'daemon' });
+  }
+}
+
+export function resolveDirs(options: { configDir: string; stateDir: string }): { configDir: string; stateDir: string } {
+  return { configDir: path.resolve(options.configDir), stateDir: path.resolve(options.stateDir) };
+}
