@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fromCallback, fromPromise } from 'xstate';
 import type {
   AppProcessInput,
@@ -35,8 +36,12 @@ export function appEffects(host: EffectsHost) {
 
   const fetchRemote = fromPromise<FetchRemoteOutput, FetchRemoteInput>(async ({ input }) => {
     const opts = gitOptionsOf(host.app(input.app));
-    const { cloned } = await ensureClone(opts);
-    if (cloned) log(input.app).info('cloned', { into: opts.localPath });
+    // Verifying the checkout costs two git processes: worth it when there may be none yet, not on
+    // every poll of a running app (a checkout broken meanwhile fails the update instead).
+    if (input.currentCommit === null || !existsSync(opts.localPath)) {
+      const { cloned } = await ensureClone(opts);
+      if (cloned) log(input.app).info('cloned', { into: opts.localPath });
+    }
     if (input.target) {
       const commit = await resolveCommit(opts, input.target);
       await fetchCommit(opts, commit);

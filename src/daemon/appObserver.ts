@@ -6,6 +6,9 @@ import { appLogger, type Logger } from '../log.js';
 interface Seen {
   state: string;
   since: Date;
+  pid: number | null;
+  /** When the running process started: uptime survives polls that pass through `fetching`. */
+  pidSince: Date | null;
   persisted: string;
 }
 
@@ -58,12 +61,15 @@ export class AppObserver {
       });
     }
     const since = !previous || previous.state !== view.state ? this.now() : previous.since;
-    this.seen.set(view.name, { state: view.state, since, persisted });
+    const pidSince = view.pid === null ? null : previous?.pid === view.pid ? previous.pidSince : this.now();
+    this.seen.set(view.name, { state: view.state, since, pid: view.pid, pidSince, persisted });
     if (previous?.persisted !== persisted) this.persist(view.name, snapshot.context.persisted);
   };
 
+  /** When the app's process started, or, with none running, when it entered its state. */
   since(app: string): Date | undefined {
-    return this.seen.get(app)?.since;
+    const seen = this.seen.get(app);
+    return seen?.pidSince ?? seen?.since;
   }
 
   forget(app: string): void {
