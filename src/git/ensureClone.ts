@@ -4,9 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { GitError, gitErrorSummary } from './gitError.js';
 import { gitInRaw } from './gitInCheckout.js';
 import type { GitOptions } from './gitOptions.js';
-import { timeoutFor } from './gitOptions.js';
-import { runGit } from './runGit.js';
-import { remoteUrl } from './remoteUrl.js';
+import { cloneRepository } from './cloneRepository.js';
 import { assertRepositoryOptions } from './validate.js';
 
 const CLONE_MARK = '.huddle-clone-';
@@ -76,11 +74,7 @@ export async function ensureClone(opts: GitOptions): Promise<{ cloned: boolean }
   await removeStaleClones(parent, name);
   const temp = join(parent, `.${name}${CLONE_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await runGit(
-      opts.executable,
-      ['clone', '--quiet', '--no-tags', '--origin', opts.remote, '--branch', opts.branch, '--', remoteUrl(opts), temp],
-      { cwd: parent, timeoutMs: timeoutFor(opts, 'transfer') },
-    );
+    await cloneRepository(opts, temp, parent);
     // rename(2) replaces an empty directory atomically, and fails if something appeared there.
     await rename(temp, target);
   } catch (e) {

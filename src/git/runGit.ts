@@ -16,7 +16,7 @@ export interface RunGitOptions {
 // git must never wait for a human: no terminal prompt, no askpass program, ssh in batch mode.
 // The child also runs in a new session (detached), so neither git nor ssh has a controlling
 // terminal to open /dev/tty on, even when the daemon was started from a shell.
-function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+export function gitEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
   const sshCommand = process.env.GIT_SSH_COMMAND ?? (process.env.GIT_SSH ? undefined : 'ssh');
   return {
     ...process.env,
