@@ -5,6 +5,9 @@ import type { GitOptions } from '../git/index.js';
 
 const ms = (seconds: number) => Math.round(seconds * 1000);
 
+// Like Docker's start_interval: frequent checks while a start's failures do not count yet.
+const START_CHECK_INTERVAL_MS = 100;
+
 // Until the safe-releases issue gives them a config section, probation and rollback use these.
 const DEFAULT_PROBATION_S = 60;
 
@@ -15,7 +18,9 @@ export function appSpecOf(config: AppConfig): AppSpec {
     name: config.name,
     poll: { minimumMs: ms(config.timing.minimum), maximumMs: ms(config.timing.maximum) },
     process: config.application ? { stopTimeoutMs: ms(config.application['stop timeout']) } : null,
-    health: health ? { intervalMs: ms(health.interval), retries: health.retries } : null,
+    health: health
+      ? { intervalMs: ms(health.interval), retries: health.retries, startIntervalMs: START_CHECK_INTERVAL_MS }
+      : null,
     startPeriodMs: ms(health?.['start period'] ?? 1),
     restart: {
       policy: restart.policy,

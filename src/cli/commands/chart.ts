@@ -1,4 +1,26 @@
 import type { Command } from 'commander';
+import type { AnyStateMachine } from 'xstate';
+import { appMachine } from '../../../machines/app.machine.js';
+import { supervisorMachine } from '../../../machines/supervisor.machine.js';
+import { chartFormats, renderChart, type ChartFormat } from '../../chart/index.js';
 
-// Placeholder until its issue lands; the owner replaces this file.
-export function registerChart(_program: Command): void {}
+const charts: Record<string, AnyStateMachine> = { app: appMachine, supervisor: supervisorMachine };
+
+export function registerChart(program: Command): void {
+  program
+    .command('chart')
+    .summary('print a state chart (app or supervisor)')
+    .description('Print the application or supervisor state chart, derived from the machine definition '
+      + 'huddle runs: mermaid (stateDiagram-v2, the default), json (the machine\'s own definition) or dot.')
+    .argument('<chart>', 'app or supervisor')
+    .option('-f, --format <format>', `output format: ${chartFormats.join(', ')}`, 'mermaid')
+    .addHelpText('after', '\nExamples:\n  huddle chart app > app.mmd\n  huddle chart supervisor --format dot | dot -Tsvg > supervisor.svg')
+    .action((name: string, options: { format: string }, command: Command) => {
+      const machine = charts[name];
+      if (!machine) command.error(`huddle chart: unknown chart "${name}" (expected app or supervisor)`);
+      if (!(chartFormats as readonly string[]).includes(options.format)) {
+        command.error(`huddle chart: unknown format "${options.format}" (expected ${chartFormats.join(', ')})`);
+      }
+      process.stdout.write(renderChart(machine as AnyStateMachine, options.format as ChartFormat));
+    });
+}
