@@ -41,4 +41,12 @@ export function buildProgram(): Command {
   return program;
 }
 
+// `huddle chart app | head`: a reader that goes away is not an error. The daemon keeps running
+// when whoever read its stdout is gone; its apps matter more than its log lines.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  const daemon = process.argv.includes('run') || process.argv.includes('-c') || process.argv.includes('--config');
+  if (!daemon) process.exit(0);
+});
+
 await buildProgram().parseAsync(process.argv);

@@ -27,6 +27,20 @@ describe('an application, deployed and kept up to date', () => {
     expect(s.world.updates).toEqual([{ app: 'web', commit: 'c1', at: 1_200, ok: true }]);
   });
 
+  it('checks come every startIntervalMs during the start period, then every intervalMs', async () => {
+    const health = { intervalMs: 5_000, retries: 3, startIntervalMs: 100 };
+    const s = await begin([appSpec('web', { health })], { world: (w) => w.remote('web', 'c1') });
+    await s.play([
+      { wait: 1_200, note: 'checked out: process started', expect: { web: 'starting' } },
+      { wait: 100, note: 'first check after startIntervalMs, not intervalMs', expect: { web: 'healthy' } },
+      { wait: 12_000, expect: { web: 'healthy' } },
+    ]);
+    const checks = s.world.checks.filter((c) => c.app === 'web').map((c) => c.at);
+    expect(checks[0]).toBe(1_300);
+    // Once healthy, the ordinary interval applies.
+    expect(checks[1]).toBeGreaterThanOrEqual(1_300 + 5_000);
+  });
+
   it('poll with no change: back to healthy, same process, nothing updated', async () => {
     const s = await begin([appSpec('web')], { world: (w) => w.remote('web', 'c1') });
     await s.play([
