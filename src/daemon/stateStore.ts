@@ -1,6 +1,9 @@
-import { lstat, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { appProcessFile, appStateDir, appStateFile } from './paths.js';
+import { TEMP_SUFFIX, writeFileAtomic } from '../util/atomicWrite.js';
+
+export { writeFileAtomic, type AtomicWriteOptions } from '../util/atomicWrite.js';
 
 // Per-app state survives the daemon: written atomically (temp file, fsync, rename, fsync dir) so
 // a crash or power loss leaves either the old file or the new one, never a mix. A file that is
@@ -32,51 +35,6 @@ export type LoadResult<T> =
   | { status: 'ok'; value: T; savedAt: string }
   /** Reported, never fatal: the file was moved to `movedTo` (null when even that failed). */
   | { status: 'corrupt'; error: string; file: string; movedTo: string | null };
-
-export interface AtomicWriteOptions {
-  mode?: number;
-  /** Test seam: runs after the temp file is written and synced, before the rename. */
-  beforeRename?: (tempFile: string) => Promise<void> | void;
-}
-
-let tempCounter = 0;
-const TEMP_SUFFIX = /\.tmp-\d+-\d+$/;
-
-/** Replace `file` with `data` so that readers (and a crash) see the old or the new content only. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const temp = `${file}.tmp-${process.pid}-${++tempCounter}`;
-  try {
-    const handle = await open(temp, 'wx', options.mode ?? 0o600);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await options.beforeRename?.(temp);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
-  await syncDir(dir);
-}
-
-/** Make a rename durable: the directory entry lives in the directory. */
-async function syncDir(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    // Some file systems cannot fsync a directory; the rename is still atomic there.
-    if (!isCode(error, 'EINVAL', 'EISDIR', 'EPERM', 'EBADF')) throw error;
-  } finally {
-    await handle?.close();
-  }
-}
 
 function isCode(error: unknown, ...codes: string[]): boolean {
   return typeof error === 'object' && error !== null && codes.includes((error as NodeJS.ErrnoException).code ?? '');
