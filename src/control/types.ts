@@ -1,21 +1,16 @@
 import type { Writable } from 'node:stream';
+import type { AppStatusView } from '../../machines/appStatus.js';
 
 // The contract between the daemon (server side) and the CLI (client side) of the control socket.
 
-export interface AppStatus {
-  name: string;
-  /** The app chart's state: `healthy`, `fetching` … */
-  state: string;
-  /** Full id of the commit running now. */
-  commit: string | null;
-  lastGoodCommit: string | null;
-  pid: number | null;
-  restarts: number;
-  health: string;
+/** One app in `huddle status --json`: the chart's view of it, plus when it entered its state. */
+export type AppStatus = Pick<
+  AppStatusView,
+  'name' | 'state' | 'commit' | 'lastGoodCommit' | 'pid' | 'restarts' | 'health' | 'error'
+> & {
   /** ISO time the app entered its current state (its process started, for a running app). */
   since: string;
-  error: string | null;
-}
+};
 
 export interface StatusJson {
   apps: AppStatus[];
