@@ -53,6 +53,11 @@ export interface AppSpec {
   depends: string[];
   /** Wait for a fleet rollout slot (the `rolloutSlot` actor) before replacing the running version. */
   rollout: boolean;
+  /**
+   * Digest of the app's whole config as src/ sees it: a change the chart does not read itself (the
+   * start command, env, URLs, hooks) still makes a different spec, so APP.CHANGE replaces the app.
+   */
+  revision?: string;
 }
 
 export interface AppMachineInput extends AppSpec {

@@ -12,7 +12,8 @@ import type {
 } from '../../machines/app.types.js';
 import type { AppConfig, LoadedApp } from '../config/index.js';
 import { parseStatusRange, resolveAppPaths } from '../config/index.js';
-import { checkoutCommit, ensureClone, fetchCommit, gitProbe, resolveCommit } from '../git/index.js';
+import { checkoutCommit, ensureClone, fetchCommit, GitError, gitProbe, localChanges, resolveCommit } from '../git/index.js';
+import type { GitOptions } from '../git/index.js';
 import { httpCheck, tcpCheck } from '../health/index.js';
 import type { AppProcess } from '../process/index.js';
 import { runCommand, startAppProcess } from '../process/index.js';
@@ -34,8 +35,23 @@ export interface EffectsHost {
 export function appEffects(host: EffectsHost) {
   const log = (app: string, commit?: string | null) => appLogger(host.logger, { app, commit });
 
+  // Checked before the chart stops the app for an update: a checkout with local edits is refused
+  // while the old version keeps serving, rather than found out once the app is down.
+  const refuseOverLocalChanges = async (app: LoadedApp, opts: GitOptions, commit: string) => {
+    if (app.config.repository['discard local changes']) return;
+    const changed = await localChanges(opts);
+    if (changed.length > 0) {
+      throw new GitError(
+        'local-changes',
+        `${opts.localPath} has local changes, not updated to ${commit.slice(0, 12)}: ${changed.join(', ')}`,
+        { files: changed },
+      );
+    }
+  };
+
   const fetchRemote = fromPromise<FetchRemoteOutput, FetchRemoteInput>(async ({ input }) => {
-    const opts = gitOptionsOf(host.app(input.app));
+    const app = host.app(input.app);
+    const opts = gitOptionsOf(app);
     // Verifying the checkout costs two git processes: worth it when there may be none yet, not on
     // every poll of a running app (a checkout broken meanwhile fails the update instead).
     if (input.currentCommit === null || !existsSync(opts.localPath)) {
@@ -45,10 +61,14 @@ export function appEffects(host: EffectsHost) {
     if (input.target) {
       const commit = await resolveCommit(opts, input.target);
       await fetchCommit(opts, commit);
+      if (commit !== input.currentCommit) await refuseOverLocalChanges(app, opts, commit);
       return { commit };
     }
     const head = await gitProbe(opts);
-    if (head !== input.currentCommit) await fetchCommit(opts, head);
+    if (head !== input.currentCommit) {
+      await fetchCommit(opts, head);
+      await refuseOverLocalChanges(app, opts, head);
+    }
     return { commit: head };
   });
 

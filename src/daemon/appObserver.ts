@@ -22,12 +22,13 @@ function asAppSnapshot(snapshot: unknown): AppSnapshot | undefined {
 }
 
 /** Why a transition happened, for the log line: the event, and the error it carried. */
-function reasonOf(event: { type: string; error?: unknown }, context: AppContext): string {
+function reasonOf(event: { type: string; error?: unknown }, context: AppContext, to: string): string {
+  // Entering `unhealthy` is when the log must say why, whichever event (a check's result, an exit) brought it.
+  if (to === 'unhealthy' && context.failure) return context.failure.detail;
   if (event.type.startsWith('xstate.error.actor') && event.error !== undefined) {
     return `${event.type.replace(/\.[^.]*$/, '')}: ${event.error instanceof Error ? event.error.message : String(event.error)}`;
   }
   if (event.type.startsWith('xstate.done.actor')) return 'done';
-  if (context.failure && (event.type === 'PROCESS.EXITED' || event.type.includes('health'))) return context.failure.detail;
   return event.type;
 }
 
@@ -57,7 +58,7 @@ export class AppObserver {
         event: 'state',
         from: previous?.state ?? null,
         to: view.state,
-        reason: reasonOf(event.event, snapshot.context),
+        reason: reasonOf(event.event, snapshot.context, view.state),
       });
     }
     const since = !previous || previous.state !== view.state ? this.now() : previous.since;

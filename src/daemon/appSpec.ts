@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AppMachineInput, AppPersisted, AppSpec } from '../../machines/app.types.js';
 import type { AppConfig, LoadedApp } from '../config/index.js';
 import { resolveAppPaths } from '../config/index.js';
@@ -37,6 +38,7 @@ export function appSpecOf(config: AppConfig): AppSpec {
     rollback: true,
     depends: [...config.depends],
     rollout: false,
+    revision: createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16),
   };
 }
 

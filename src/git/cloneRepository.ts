@@ -9,23 +9,34 @@ import { gitEnv } from './runGit.js';
  * Clone the remote branch into `into` (a fresh directory). A clone happens once per checkout, so
  * this cold path uses simple-git; the hot paths (probe, fetch, checkout) use runGit directly.
  *
- * The `unsafe` switches only let through what huddle itself sets: the configured git executable
- * (the seed's `C:/Program Files/Git/bin/git.exe` has a space) and the environment that keeps git
- * from ever prompting (empty askpass, ssh in batch mode, no pager or editor).
+ * simple-git's unsafe-operation checks guard against arguments and environment from untrusted
+ * callers. Here the arguments are huddle's own (validated: nothing starts with '-') and the
+ * environment is the operator's, which the hot paths hand to git unchanged: the configured
+ * executable (the seed's `C:/Program Files/Git/bin/git.exe` has a space), huddle's no-prompt
+ * settings (empty askpass, ssh in batch mode, no pager or editor) and whatever the service sets
+ * (GIT_CONFIG_GLOBAL, GIT_CONFIG_COUNT/KEY_n, GIT_EXEC_PATH …). A clone must accept what a fetch does.
  */
+const TRUSTED_ENVIRONMENT = {
+  allowUnsafeCustomBinary: true,
+  allowUnsafeAskPass: true,
+  allowUnsafeSshCommand: true,
+  allowUnsafeEditor: true,
+  allowUnsafePager: true,
+  allowUnsafeConfigPaths: true,
+  allowUnsafeConfigEnvCount: true,
+  allowUnsafeDiffExternal: true,
+  allowUnsafeGitProxy: true,
+  allowUnsafeTemplateDir: true,
+  allowUnsafeCredentialHelper: true,
+} as const;
+
 export async function cloneRepository(opts: GitOptions, into: string, cwd: string): Promise<void> {
   const git = simpleGit({
     baseDir: cwd,
     binary: opts.executable,
     // Reset by every line of progress: a slow but moving clone is not cut; a stalled one is.
     timeout: { block: timeoutFor(opts, 'transfer') },
-    unsafe: {
-      allowUnsafeCustomBinary: true,
-      allowUnsafeAskPass: true,
-      allowUnsafeSshCommand: true,
-      allowUnsafeEditor: true,
-      allowUnsafePager: true,
-    },
+    unsafe: TRUSTED_ENVIRONMENT,
   }).env(gitEnv());
   try {
     await git.clone(remoteUrl(opts), into, ['--no-tags', '--progress', '--origin', opts.remote, '--branch', opts.branch]);

@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pidAlive } from '../../fixtures/apps/processes.js';
+import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
+import { startDaemon } from '../../fixtures/daemon/daemonProcess.js';
+import { answerOf, refuses, waitForVersion } from '../../fixtures/daemon/http.js';
+import { appProcesses } from '../../fixtures/daemon/processes.js';
+import { addApp, makeWorkspace, mergeConfig, removeAppConfig, writeAppConfig, writeRawConfig } from '../../fixtures/daemon/workspace.js';
+import { waitFor } from '../../fixtures/git/waitFor.js';
+
+cleanUpAfterEach();
+
+describe('huddle run: the config directory', () => {
+  it('a bad config file beside good ones: the good ones run, the logs name the bad file and key', async () => {
+    const ws = await makeWorkspace();
+    const good = await addApp(ws, 'good');
+    const other = await addApp(ws, 'other');
+    const badFile = join(ws.configDir, 'bad.json');
+    const bad = mergeConfig(good.config, { timing: { minimum: 'soon' } });
+    await writeRawConfig(badFile, JSON.stringify(bad));
+    await writeRawConfig(join(ws.configDir, 'broken.json'), '{ "repository": ');
+    const daemon = await startDaemon(ws);
+
+    await daemon.waitHealthy('good', good.remote.head);
+    await daemon.waitHealthy('other', other.remote.head);
+    await waitForVersion(good.url, '1');
+    expect((await daemon.status()).apps.map((a) => a.name).sort()).toEqual(['good', 'other']);
+
+    const errors = daemon.logs((l) => l.level === 'error' && l.event === 'config');
+    const aboutBad = errors.find((l) => String(l.file).endsWith('bad.json'));
+    expect(aboutBad, JSON.stringify(errors)).toBeDefined();
+    expect(aboutBad!.message).toMatch(/bad\.json/);
+    expect(aboutBad!.message).toMatch(/timing/);
+    expect(aboutBad!.message).toMatch(/minimum/);
+    const aboutBroken = errors.find((l) => String(l.file).endsWith('broken.json'));
+    expect(aboutBroken, JSON.stringify(errors)).toBeDefined();
+    expect(aboutBroken!.message).toMatch(/broken\.json/);
+  });
+
+  it('config added at runtime: that app starts, the others are left alone', async () => {
+    const ws = await makeWorkspace();
+    const a = await addApp(ws, 'alpha', { kind: 'probe' });
+    const c = await addApp(ws, 'gamma', { kind: 'probe', env: { GREETING: 'hello' }, write: false });
+    const daemon = await startDaemon(ws);
+    const alpha = await daemon.waitHealthy('alpha', a.remote.head);
+    expect(await daemon.app('gamma')).toBeUndefined();
+
+    await writeAppConfig(c);
+    const gamma = await daemon.waitHealthy('gamma', c.remote.head);
+    expect(await answerOf(c.url)).toContain('greeting hello');
+    expect(appProcesses(ws.marker, 'gamma')).toEqual([gamma.pid]);
+    expect((await daemon.waitHealthy('alpha')).pid).toBe(alpha.pid);
+  });
+
+  it('config changed at runtime: that app alone restarts, with the new config', async () => {
+    const ws = await makeWorkspace();
+    const a = await addApp(ws, 'alpha', { kind: 'probe', env: { GREETING: 'hello' } });
+    const b = await addApp(ws, 'beta', { kind: 'probe', env: { GREETING: 'hello' } });
+    const daemon = await startDaemon(ws);
+    const alpha = await daemon.waitHealthy('alpha', a.remote.head);
+    const beta = await daemon.waitHealthy('beta', b.remote.head);
+    expect(await answerOf(b.url)).toContain('greeting hello');
+
+    await writeAppConfig(b, mergeConfig(b.config, { application: { env: { PORT: String(b.port), GREETING: 'bonjour' } } }));
+    await daemon.waitForLog((l) => l.app === 'beta' && l.event === 'config' && /changed/.test(String(l.message)), 'beta config changed');
+    await waitFor(async () => (await answerOf(b.url))?.includes('greeting bonjour'), { timeoutMs: 10_000, what: 'beta to answer with the new GREETING' });
+    const betaAfter = await daemon.waitHealthy('beta', b.remote.head);
+    expect(betaAfter.pid).not.toBe(beta.pid);
+    expect(pidAlive(beta.pid!)).toBe(false);
+    expect(await answerOf(b.url)).toContain(`pid ${betaAfter.pid}`);
+    expect(appProcesses(ws.marker, 'beta')).toEqual([betaAfter.pid]);
+    expect((await daemon.waitHealthy('alpha')).pid).toBe(alpha.pid);
+    expect(await answerOf(a.url)).toContain('greeting hello');
+  });
+
+  it('config removed at runtime: that app stops, the others are left alone', async () => {
+    const ws = await makeWorkspace();
+    const a = await addApp(ws, 'alpha', { kind: 'probe' });
+    const c = await addApp(ws, 'gamma', { kind: 'probe' });
+    const daemon = await startDaemon(ws);
+    const alpha = await daemon.waitHealthy('alpha', a.remote.head);
+    const gamma = await daemon.waitHealthy('gamma', c.remote.head);
+
+    await removeAppConfig(c);
+    await waitFor(async () => (await daemon.app('gamma')) === undefined, { timeoutMs: 10_000, what: 'gamma to leave the status' });
+    await waitFor(() => !pidAlive(gamma.pid!), { timeoutMs: 5000, what: 'gamma to stop' });
+    expect(await refuses(c.url)).toBe(true);
+    expect(appProcesses(ws.marker, 'gamma')).toEqual([]);
+    expect((await daemon.waitHealthy('alpha')).pid).toBe(alpha.pid);
+    expect(appProcesses(ws.marker)).toEqual([alpha.pid]);
+  });
+
+  it('a config that turns bad at runtime: the app keeps running on its last valid config', async () => {
+    const ws = await makeWorkspace();
+    const a = await addApp(ws, 'alpha', { kind: 'probe' });
+    const daemon = await startDaemon(ws);
+    const alpha = await daemon.waitHealthy('alpha', a.remote.head);
+
+    await writeAppConfig(a, mergeConfig(a.config, { timing: { minimum: 'soon' } }));
+    await daemon.waitForLog((l) => l.app === 'alpha' && l.event === 'config' && /invalid/.test(String(l.message)), 'alpha kept on its last valid config');
+    const error = daemon.logs((l) => l.level === 'error' && l.event === 'config' && String(l.file).endsWith('alpha.json'));
+    expect(error.length).toBeGreaterThan(0);
+    expect(error[0]!.message).toMatch(/minimum/);
+    expect((await daemon.waitHealthy('alpha')).pid).toBe(alpha.pid);
+    expect(await answerOf(a.url)).toContain(`pid ${alpha.pid}`);
+  });
+});

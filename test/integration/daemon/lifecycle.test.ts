@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { pidAlive } from '../../fixtures/apps/processes.js';
+import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
+import { DaemonProcess, startDaemon } from '../../fixtures/daemon/daemonProcess.js';
+import { pidServing, refuses, waitForVersion } from '../../fixtures/daemon/http.js';
+import { appProcesses, markedProcesses } from '../../fixtures/daemon/processes.js';
+import { addApp, makeWorkspace } from '../../fixtures/daemon/workspace.js';
+import { waitFor } from '../../fixtures/git/waitFor.js';
+
+cleanUpAfterEach();
+
+describe('huddle run: the daemon process', () => {
+  it('SIGTERM: the daemon stops every app and exits 0, no process of any app remains', async () => {
+    const ws = await makeWorkspace();
+    const a = await addApp(ws, 'alpha');
+    const b = await addApp(ws, 'beta', { kind: 'probe' });
+    const daemon = await startDaemon(ws);
+    const alpha = await daemon.waitHealthy('alpha', a.remote.head);
+    const beta = await daemon.waitHealthy('beta', b.remote.head);
+    expect(appProcesses(ws.marker).sort()).toEqual([alpha.pid, beta.pid].sort());
+
+    const exit = await daemon.stop();
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(markedProcesses(ws.marker)).toEqual([]);
+    expect(pidAlive(alpha.pid!)).toBe(false);
+    expect(pidAlive(beta.pid!)).toBe(false);
+    expect(await refuses(a.url)).toBe(true);
+    expect(await refuses(b.url)).toBe(true);
+    expect(daemon.logs((l) => l.message === 'huddle stopped').length).toBe(1);
+  });
+
+  it('SIGKILL of the daemon, then a new start: exactly one instance of each app', async () => {
+    const ws = await makeWorkspace();
+    const a = await addApp(ws, 'alpha', { kind: 'probe' });
+    const b = await addApp(ws, 'beta', { kind: 'probe' });
+    const first = await startDaemon(ws);
+    const alpha = await first.waitHealthy('alpha', a.remote.head);
+    const beta = await first.waitHealthy('beta', b.remote.head);
+
+    first.signal('SIGKILL');
+    expect(await first.waitExit()).toEqual({ code: null, signal: 'SIGKILL' });
+    // The apps run in process groups of their own: they outlive a killed daemon.
+    expect(pidAlive(alpha.pid!)).toBe(true);
+    expect(pidAlive(beta.pid!)).toBe(true);
+
+    const second = await startDaemon(ws);
+    const alpha2 = await second.waitForApp('alpha', (s) => s.state === 'healthy' && s.pid !== alpha.pid, 'healthy in a new process');
+    const beta2 = await second.waitForApp('beta', (s) => s.state === 'healthy' && s.pid !== beta.pid, 'healthy in a new process');
+    expect(pidAlive(alpha.pid!)).toBe(false);
+    expect(pidAlive(beta.pid!)).toBe(false);
+    expect(appProcesses(ws.marker, 'alpha')).toEqual([alpha2.pid]);
+    expect(appProcesses(ws.marker, 'beta')).toEqual([beta2.pid]);
+    expect(await pidServing(a.url)).toBe(alpha2.pid);
+    expect(await pidServing(b.url)).toBe(beta2.pid);
+    expect(alpha2.commit).toBe(a.remote.head);
+    expect(second.logs((l) => l.event === 'recovery' && l.app === 'alpha').length).toBe(1);
+
+    expect(await second.stop()).toEqual({ code: 0, signal: null });
+    expect(markedProcesses(ws.marker)).toEqual([]);
+  });
+
+  it('a second daemon on the same state dir refuses to start, exit 1, and the first carries on', async () => {
+    const ws = await makeWorkspace();
+    const web = await addApp(ws, 'web');
+    const first = await startDaemon(ws);
+    const before = await first.waitHealthy('web', web.remote.head);
+
+    const second = new DaemonProcess(ws);
+    expect(await second.waitExit(15_000)).toEqual({ code: 1, signal: null });
+    const stderr = second.stderr.filter((l) => l.trim() !== '');
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toContain(`another huddle daemon (pid ${first.pid}) is using ${ws.stateDir}`);
+    expect(second.logs((l) => l.event === 'state').length).toBe(0);
+
+    expect(first.exitStatus).toBeNull();
+    const after = await first.waitHealthy('web');
+    expect(after.pid).toBe(before.pid);
+    expect(appProcesses(ws.marker, 'web')).toEqual([before.pid]);
+    await waitForVersion(web.url, '1');
+    await waitFor(async () => (await first.status()).apps.length === 1, { timeoutMs: 2000, what: 'the first daemon to answer' });
+  });
+});
