@@ -72,7 +72,7 @@ export function appEffects(host: EffectsHost) {
     return { commit: head };
   });
 
-  const updateCheckout = fromPromise<void, UpdateCheckoutInput>(async ({ input }) => {
+  const updateCheckout = fromPromise<void, UpdateCheckoutInput>(async ({ input, signal }) => {
     const app = host.app(input.app);
     const config = app.config;
     const opts = gitOptionsOf(app);
@@ -83,8 +83,10 @@ export function appEffects(host: EffectsHost) {
         env: commandEnv(config),
         timeoutMs: scripts.timeout * 1000,
         logFile: host.logFile(input.app),
+        signal,
       });
     for (const command of scripts['pre-pull']) await hook(command);
+    signal.throwIfAborted();
     await checkoutCommit(opts, input.commit, { discardLocalChanges: config.repository['discard local changes'] });
     for (const command of scripts['post-pull']) await hook(command);
   });

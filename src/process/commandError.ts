@@ -1,4 +1,4 @@
-export type CommandFailure = 'exit' | 'signal' | 'timeout' | 'spawn';
+export type CommandFailure = 'exit' | 'signal' | 'timeout' | 'aborted' | 'spawn';
 
 export interface CommandErrorDetails {
   failure: CommandFailure;

@@ -22,6 +22,8 @@ export interface RunCommandOptions {
   killSignal?: NodeJS.Signals;
   /** Between killSignal and SIGKILL; 2000 ms by default. */
   killGraceMs?: number;
+  /** Aborting stops the whole tree like a timeout does (an app stopped or shut down mid-update). */
+  signal?: AbortSignal;
 }
 
 export interface CommandResult {
@@ -97,10 +99,18 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
       timedOut = true;
       void stopTree();
     }, options.timeoutMs);
+    let aborted = false;
+    const onAbort = (): void => {
+      aborted = true;
+      void stopTree();
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
 
     void (async () => {
       const exit = await rootExited;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       await stopTree();
       let drain: NodeJS.Timeout | undefined;
       await Promise.race([pipesClosed, new Promise<void>((r) => (drain = setTimeout(r, PIPE_DRAIN_MS)))]);
@@ -109,7 +119,9 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
       child.stderr.destroy();
       log?.close();
       const text = redact(output.text(), secrets);
-      if (timedOut) {
+      if (aborted) {
+        reject(failed('aborted', 'command was stopped: its update was cancelled', exit, text));
+      } else if (timedOut) {
         reject(failed('timeout', `command timed out after ${options.timeoutMs} ms and was killed`, exit, text));
       } else if (exit.code === 0) {
         resolve({ code: 0, output: text });

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CommandError, runCommand } from '../../../src/process/index.js';
 import { appPath } from '../../fixtures/apps/paths.js';
 import { pidAlive } from '../../fixtures/apps/processes.js';
 import { makeTempDir, removeTempDirs } from '../../fixtures/git/tempDirs.js';
+import { waitFor } from '../../fixtures/git/waitFor.js';
 import { baseEnv, cleanupProcesses, trackPid } from './processHelpers.js';
 
 afterEach(async () => {
@@ -73,6 +74,30 @@ describe('runCommand (hooks and install steps)', () => {
     );
     expect(error.failure).toBe('timeout');
     expect(error.message).toContain('timed out after 500 ms');
+    expect(Date.now() - started).toBeLessThan(5000);
+    const pids = pidsIn(pidFile);
+    trackPid(pids.parent);
+    trackPid(pids.grandchild);
+    expect(pidAlive(pids.parent)).toBe(false);
+    expect(pidAlive(pids.grandchild)).toBe(false);
+  });
+
+  it('an abort (update cancelled by STOP or SHUTDOWN) kills the whole tree at once', async () => {
+    const dir = await makeTempDir();
+    const pidFile = join(dir, 'pids.json');
+    const abort = new AbortController();
+    const running = runCommand(`node ${appPath('spawn-grandchild.mjs')}`, {
+      cwd: dir,
+      env: baseEnv({ PID_FILE: pidFile }),
+      timeoutMs: 60_000,
+      killGraceMs: 200,
+      signal: abort.signal,
+    });
+    const started = Date.now();
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').length > 0, { timeoutMs: 5000 });
+    abort.abort();
+    const error = await commandError(running);
+    expect(error.failure).toBe('aborted');
     expect(Date.now() - started).toBeLessThan(5000);
     const pids = pidsIn(pidFile);
     trackPid(pids.parent);
