@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
 import { startDaemon, type DaemonProcess } from '../../fixtures/daemon/daemonProcess.js';
 import { versionServed, waitForVersion } from '../../fixtures/daemon/http.js';
-import { addApp, makeWorkspace, type TestApp } from '../../fixtures/daemon/workspace.js';
+import { addApp, makeWorkspace, type TestApp, type Workspace } from '../../fixtures/daemon/workspace.js';
+import { runCli } from '../../fixtures/daemon/cli.js';
 import { pushCommit } from '../../fixtures/git/testRepo.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
 
@@ -15,7 +16,10 @@ cleanUpAfterEach();
 const probeSource = fileURLToPath(new URL('../../fixtures/daemon/probe-server.mjs', import.meta.url));
 
 /** c1 serves, c2 (made by `bad`) fails; afterwards c1 serves again, c2 is never retried, c3 deploys. */
-async function rollbackStory(bad: (web: TestApp) => Promise<string>): Promise<{ daemon: DaemonProcess; web: TestApp }> {
+async function rollbackStory(
+  bad: (web: TestApp) => Promise<string>,
+  beforeFix?: (ctx: { ws: Workspace; daemon: DaemonProcess; badCommit: string; good: string }) => Promise<void>,
+): Promise<{ daemon: DaemonProcess; web: TestApp }> {
   const ws = await makeWorkspace();
   const web = await addApp(ws, 'web', { kind: 'probe', config: { restart: { limit: { restarts: 2, window: 60 } } } });
   const daemon = await startDaemon(ws);
@@ -42,6 +46,7 @@ async function rollbackStory(bad: (web: TestApp) => Promise<string>): Promise<{ 
   expect(startsOfBad()).toBe(seen);
   expect((await daemon.status()).apps.find((a) => a.name === 'web')?.commit).toBe(good);
 
+  await beforeFix?.({ ws, daemon, badCommit, good });
   // The fix: the good app again, version 3.
   const next = await pushCommit(web.remote, { 'server.mjs': await readFile(probeSource, 'utf8'), VERSION: '3\n' }, 'a good commit after the bad one');
   await daemon.waitHealthy('web', next);
@@ -53,6 +58,21 @@ describe('automatic rollback', () => {
   it('a commit whose app exits at once is rolled back and never retried; a later good commit deploys', async () => {
     await rollbackStory((web) =>
       pushCommit(web.remote, { 'server.mjs': 'process.exit(3);\n', VERSION: '2\n' }, 'an app that exits at once'),
+    );
+  });
+
+  it('huddle deploy of a quarantined commit is an operator\'s explicit choice: it is tried again', async () => {
+    await rollbackStory(
+      (web) => pushCommit(web.remote, { 'server.mjs': 'process.exit(3);\n', VERSION: '2\n' }, 'an app that exits at once'),
+      async ({ ws, daemon, badCommit, good }) => {
+        const tries = () => daemon.logs((l) => l.app === 'web' && l.to === 'starting' && l.commit === badCommit.slice(0, 7)).length;
+        const before = tries();
+        const deploy = await runCli(ws, ['deploy', 'web', badCommit, '--state-dir', ws.stateDir]);
+        expect(deploy.code).toBe(0);
+        await waitFor(() => tries() > before, { timeoutMs: 10_000, what: 'the quarantined commit started again' });
+        // It still fails, so it is rolled back once more.
+        await daemon.waitForApp('web', (a) => a.state === 'healthy' && a.commit === good, 'rolled back again', 30_000);
+      },
     );
   });
 
