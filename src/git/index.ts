@@ -10,3 +10,5 @@ export { checkoutCommit } from './checkoutCommit.js';
 export { headCommit } from './headCommit.js';
 export { localChanges } from './localChanges.js';
 export { resolveCommit } from './resolveCommit.js';
+export type { CommitTrust, CommitSigner, SignatureFormat, CommitNotTrustedReason } from './verifyCommit.js';
+export { CommitNotTrustedError, verifyCommit } from './verifyCommit.js';
