@@ -1,7 +1,7 @@
 import { interpolate } from './interpolate.js';
-import { IniValue, type IniSection } from './iniValue.js';
+import { entriesInOrder, IniValue, type IniSection } from './iniValue.js';
 import { setOwn, toPointer, type KeyPath, type PathProblem } from './pathProblem.js';
-import { childSchema, typesOf, type JsonSchema } from './schema/jsonSchema.js';
+import { childSchema, isListOfSections, typesOf, type JsonSchema } from './schema/jsonSchema.js';
 
 // Gives raw values the types the schema asks for, so INI (where everything is text) and JSON load
 // to the same thing, and expands `${NAME}` on the way. What cannot be converted is passed on as it
@@ -15,6 +15,8 @@ export interface Coerced {
   problems: PathProblem[];
   /** Raw text of values changed by `${…}`, by JSON pointer: messages quote these, not secrets. */
   templates: Map<string, string>;
+  /** INI labels of list entries by JSON pointer (`/files/0` is `nginx` for `[files.nginx]`). */
+  labels: Map<string, string>;
 }
 
 interface Context {
@@ -22,6 +24,7 @@ interface Context {
   env: NodeJS.ProcessEnv;
   problems: PathProblem[];
   templates: Map<string, string>;
+  labels: Map<string, string>;
 }
 
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -32,8 +35,9 @@ const BOOLEANS = new Map<string, boolean>([
 ]);
 
 export function coerceToSchema(raw: unknown, schema: JsonSchema, format: SourceFormat, env: NodeJS.ProcessEnv): Coerced {
-  const ctx: Context = { format, env, problems: [], templates: new Map() };
-  return { data: coerceNode(raw, schema, [], ctx), problems: ctx.problems, templates: ctx.templates };
+  const ctx: Context = { format, env, problems: [], templates: new Map(), labels: new Map() };
+  const data = coerceNode(raw, schema, [], ctx);
+  return { data, problems: ctx.problems, templates: ctx.templates, labels: ctx.labels };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -54,6 +58,11 @@ function plain(value: unknown): unknown {
 function coerceNode(value: unknown, schema: JsonSchema | undefined, path: KeyPath, ctx: Context): unknown {
   if (!schema) return plain(value);
   const types = typesOf(schema);
+  if (isListOfSections(schema)) {
+    if (ctx.format === 'ini' && isObject(value)) return sectionsToList(value as IniSection, schema, path, ctx);
+    // One value where a list of entries belongs: left as it is for the schema to report.
+    if (value instanceof IniValue || typeof value === 'string') return plain(value);
+  }
   if (value instanceof IniValue) return coerceText(expand(value.lines, path, ctx), value.multiline, schema, ctx);
   if (typeof value === 'string') return coerceText(expand([value], path, ctx), false, schema, ctx);
   if (Array.isArray(value)) {
@@ -85,6 +94,32 @@ function coerceObject(value: Record<string, unknown> | IniSection, schema: JsonS
     }
     spelledAs.set(key, rawKey);
     setOwn(out, key, coerceNode(child, childSchema(schema, key), [...path, key], ctx));
+  }
+  return out;
+}
+
+/**
+ * `[files.<label>]` sections to the entries of the `files` list, in the order they appear; the
+ * labels are kept only to name the entries in messages.
+ */
+function sectionsToList(section: IniSection, schema: JsonSchema, path: KeyPath, ctx: Context): unknown[] {
+  const out: unknown[] = [];
+  const stray: IniValue[] = [];
+  const strayKeys: string[] = [];
+  for (const [label, entry] of entriesInOrder(section)) {
+    if (entry instanceof IniValue) {
+      stray.push(entry);
+      strayKeys.push(JSON.stringify(label));
+      continue;
+    }
+    const itemPath = [...path, out.length];
+    ctx.labels.set(toPointer(itemPath), label);
+    out.push(coerceNode(entry, schema.items, itemPath, ctx));
+  }
+  const first = stray[0];
+  if (first) {
+    const what = stray.length === 1 ? `key ${strayKeys.join('')} on line ${first.line} is` : `keys ${strayKeys.join(', ')} (from line ${first.line}) are`;
+    ctx.problems.push({ path, message: `${what} outside an entry: write each entry as its own [${path.join('.')}.<label>] section` });
   }
   return out;
 }

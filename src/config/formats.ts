@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isAbsolute, normalize } from 'node:path';
 
 // String formats of the config schema. Each pairs a check with the sentence an operator reads
 // when the check fails.
@@ -60,6 +61,58 @@ export function isAppName(s: string): boolean {
   return APP_NAME.test(s);
 }
 
+// A subset of git-check-ref-format's rules: enough to refuse what is surely not a tag or commit
+// id, and above all anything git would read as an option (a leading "-").
+const BAD_REF = /[\s~^:?*[\\]|\.\.|@\{|^[-/.]|[/.]$|\.lock$|\/\//;
+
+function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i += 1) {
+    const code = s.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** A plausible tag, commit id or ref name to hand to git. */
+export function isGitRef(s: string): boolean {
+  return s !== '' && s !== '@' && !BAD_REF.test(s) && !hasControlCharacter(s);
+}
+
+/** Largest user or group id (2^32 - 2: -1 as unsigned means "no change" to chown). */
+export const MAX_ACCOUNT_ID = 4_294_967_294;
+
+const ACCOUNT_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
+const ACCOUNT_ID = /^\s*\d{1,10}\s*$/;
+
+/** A numeric user or group id written as text (`"1000"`), which the loader turns into a number. */
+export function isAccountIdText(s: string): boolean {
+  return ACCOUNT_ID.test(s) && Number(s) <= MAX_ACCOUNT_ID;
+}
+
+/** A user or group: a name as useradd accepts it, or a numeric id. */
+export function isAccount(s: string): boolean {
+  return ACCOUNT_NAME.test(s) || isAccountIdText(s);
+}
+
+const FILE_MODE = /^\s*[0-7]{3,4}\s*$/;
+
+/** `0644`, `644`, `1777`: permission bits in octal. */
+export function isFileMode(s: string): boolean {
+  return FILE_MODE.test(s);
+}
+
+/** The canonical spelling of a file mode: four octal digits (`644` is `0644`). */
+export function formatFileMode(s: string): string {
+  return s.trim().padStart(4, '0');
+}
+
+/** A relative path that stays inside the directory it is relative to (no `..` part). */
+export function isInsidePath(s: string): boolean {
+  if (s.trim() === '' || s.includes('\0') || isAbsolute(s) || /^[A-Za-z]:/.test(s)) return false;
+  if (s.split(/[\\/]/).includes('..')) return false;
+  return normalize(s) !== '.';
+}
+
 export const FORMATS: Record<string, { check: (s: string) => boolean; message: string }> = {
   'http-url': { check: isHttpUrl, message: 'must be an http:// or https:// URL with a host' },
   'status-range': {
@@ -71,5 +124,19 @@ export const FORMATS: Record<string, { check: (s: string) => boolean; message: s
     check: isAppName,
     message: 'must be an app name: letters, digits, spaces, ".", "_" and "-" (at most 100), '
       + 'starting with a letter, digit or "_"',
+  },
+  'git-ref': {
+    check: isGitRef,
+    message: 'must be a tag or a commit id: no spaces, not starting with "-", "/" or ".", '
+      + 'and none of ~ ^ : ? * [ \\ or ".."',
+  },
+  account: {
+    check: isAccount,
+    message: `must be a user or group name (letters, digits, "_", "." and "-", starting with a letter or "_") or a numeric id up to ${MAX_ACCOUNT_ID}`,
+  },
+  'file-mode': { check: isFileMode, message: 'must be an octal file mode such as "0644" or "644"' },
+  'inside-path': {
+    check: isInsidePath,
+    message: 'must be a relative path inside the checkout: not absolute and without ".." parts',
   },
 };

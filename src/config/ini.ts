@@ -1,4 +1,4 @@
-import { IniValue, newSection, type IniSection } from './iniValue.js';
+import { IniValue, newSection, setEntry, type IniSection } from './iniValue.js';
 
 // A reader for the INI dialect of Python's configparser (which the original huddle used), so
 // existing files load unchanged: `key = value` and `key: value` (the key ends at the first `=` or
@@ -35,7 +35,7 @@ export function parseIni(source: string): IniDocument {
     while (option.lines.length > 1 && option.lines[option.lines.length - 1] === '') option.lines.pop();
     // A value that starts on the next line (`key =` then indented lines) has an empty first line.
     const lines = option.lines.length > 1 && option.lines[0] === '' ? option.lines.slice(1) : option.lines;
-    current[option.key] = new IniValue(lines, option.line);
+    setEntry(current, option.key, new IniValue(lines, option.line));
     option = undefined;
   };
 
@@ -63,7 +63,7 @@ export function parseIni(source: string): IniDocument {
         });
         return false;
       }
-      if (existing === undefined) node[part] = newSection();
+      if (existing === undefined) setEntry(node, part, newSection());
       node = node[part] as IniSection;
     }
     current = node;

@@ -25,3 +25,23 @@ export type IniSection = { [key: string]: IniSection | IniValue };
 export function newSection(): IniSection {
   return Object.create(null) as IniSection;
 }
+
+// Keys in the order they appear in the file. An object lists integer-like keys first, in numeric
+// order, so `[files.b]` before `[files.1]` would otherwise swap; the order of `files` is the file's.
+const keyOrder = new WeakMap<IniSection, string[]>();
+
+/** Adds a key to a section, remembering where it came in the file. */
+export function setEntry(section: IniSection, key: string, value: IniSection | IniValue): void {
+  if (!Object.hasOwn(section, key)) {
+    const keys = keyOrder.get(section);
+    if (keys) keys.push(key);
+    else keyOrder.set(section, [key]);
+  }
+  section[key] = value;
+}
+
+/** A section's entries in the order they appear in the file. */
+export function entriesInOrder(section: IniSection): [string, IniSection | IniValue][] {
+  const keys = keyOrder.get(section) ?? Object.keys(section);
+  return keys.filter((key) => Object.hasOwn(section, key)).map((key) => [key, section[key] as IniSection | IniValue]);
+}

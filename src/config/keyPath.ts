@@ -1,4 +1,4 @@
-import { fromPointer, type KeyPath } from './pathProblem.js';
+import { fromPointer, toPointer, type KeyPath } from './pathProblem.js';
 import { childSchema, isSection, type JsonSchema } from './schema/jsonSchema.js';
 
 // Key paths written the way an operator reads the file: `[restart.backoff] initial`,
@@ -8,12 +8,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function describePath(path: KeyPath, schema: JsonSchema, data: unknown): string {
+/**
+ * `labels` names list entries that INI wrote as sections (`/files/0` → `nginx`), so a message
+ * points at `[files.nginx] mode` rather than `files[0].mode`.
+ */
+export function describePath(path: KeyPath, schema: JsonSchema, data: unknown,
+  labels: ReadonlyMap<string, string> = new Map()): string {
   const sections: string[] = [];
   let key = '';
   let node: JsonSchema | undefined = schema;
   let value: unknown = data;
-  for (const segment of path) {
+  for (const [i, segment] of path.entries()) {
+    const label = key !== '' ? labels.get(toPointer(path.slice(0, i + 1))) : undefined;
+    if (label !== undefined) {
+      sections.push(key, label);
+      key = '';
+      node = node?.items;
+      value = Array.isArray(value) ? value[Number(segment)] : undefined;
+      continue;
+    }
     if (key !== '') {
       key += typeof segment === 'number' || /^\d+$/.test(segment) ? `[${segment}]` : `.${segment}`;
       continue;

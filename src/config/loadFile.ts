@@ -52,27 +52,27 @@ export function loadConfigText(text: string, format: SourceFormat, file: string,
   // A value that failed to expand is also the wrong type; saying so twice helps nobody.
   const reported = new Set(coerced.problems.map((p) => toPointer(p.path)));
   const problems = [...coerced.problems, ...schemaProblems.filter((p) => !reported.has(toPointer(p.path)))];
-  if (problems.length > 0) return fail(file, describe(problems, data));
+  if (problems.length > 0) return fail(file, describe(problems, data, coerced.labels));
 
   const baseName = basename(file, extname(file));
   const normalised = normalise(data as Record<string, unknown>, baseName);
-  if (normalised.problems.length > 0) return fail(file, describe(normalised.problems, data));
+  if (normalised.problems.length > 0) return fail(file, describe(normalised.problems, data, coerced.labels));
 
   // Second pass: fills the defaults of a section built from a watchdog, and checks that what
   // huddle hands on is itself a valid config.
   const recheck = translateAjvErrors(validateAgainstSchema(normalised.config), new Map());
   if (recheck.length > 0) {
-    return fail(file, describe(recheck, normalised.config).map((p) => ({ ...p, message: `${p.message} (after normalising)` })));
+    return fail(file, describe(recheck, normalised.config, coerced.labels).map((p) => ({ ...p, message: `${p.message} (after normalising)` })));
   }
   const config = orderBySchema(normalised.config, appConfigSchema) as AppConfig;
   return { ok: true, app: { file, config } };
 }
 
-function describe(problems: PathProblem[], data: unknown): { path: string; message: string }[] {
+function describe(problems: PathProblem[], data: unknown, labels: ReadonlyMap<string, string>): { path: string; message: string }[] {
   const seen = new Set<string>();
   const out: { path: string; message: string }[] = [];
   for (const problem of problems) {
-    const path = describePath(problem.path, appConfigSchema, data);
+    const path = describePath(problem.path, appConfigSchema, data, labels);
     const key = `${path}\n${problem.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

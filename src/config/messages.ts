@@ -4,7 +4,7 @@ import { LEGACY_HINTS } from './legacy.js';
 import { fromPointer, type PathProblem } from './pathProblem.js';
 import { NON_BLANK, NUMBER_TEXT, WHOLE_NUMBER_TEXT } from './schema/common.js';
 import { appConfigSchema } from './schema/index.js';
-import { isSection, typesOf, type JsonSchema, type JsonType } from './schema/jsonSchema.js';
+import { isListOfSections, isSection, typesOf, type JsonSchema, type JsonType } from './schema/jsonSchema.js';
 import { describeValue } from './quote.js';
 import { nearest } from './suggest.js';
 
@@ -30,6 +30,9 @@ function unknownKey(parentPointer: string, key: string, parentSchema: JsonSchema
   const hint = LEGACY_HINTS[`${parentPointer}/${key}`];
   if (hint) return hint;
   const topLevel = appConfigSchema.properties?.[key];
+  if (parentPointer !== '' && topLevel && isListOfSections(topLevel)) {
+    return `unknown key here; "${key}" is a top-level list (in INI, [${key}.<label>] sections)`;
+  }
   if (parentPointer !== '' && topLevel && !isSection(topLevel)) {
     return `unknown key here; "${key}" is a top-level key (in INI, write it before the first section)`;
   }
@@ -42,10 +45,17 @@ function unknownKey(parentPointer: string, key: string, parentSchema: JsonSchema
   return `${what} (${listed})`;
 }
 
-function typeMessage(expected: JsonType[], pointer: string, found: string): string {
+function typeMessage(expected: JsonType[], pointer: string, found: string, schema?: JsonSchema): string {
   const words = expected.map((t) => TYPE_WORDS[t]).join(' or ');
+  const segments = fromPointer(pointer);
+  if (expected.length === 1 && isListOfSections(schema)) {
+    return `must be a list of entries ([${segments.join('.')}.<label>] sections in INI, a list of objects in JSON), got ${found}`;
+  }
+  if (expected.length === 1 && expected[0] === 'object' && /^\d+$/.test(segments[segments.length - 1] ?? '')) {
+    return `must be an object ({ ... } in JSON; in INI a [${segments.slice(0, -1).join('.')}.<label>] section), got ${found}`;
+  }
   if (expected.length === 1 && expected[0] === 'object') {
-    return `must be a section ([${fromPointer(pointer).join('.')}] in INI, an object in JSON), got ${found}`;
+    return `must be a section ([${segments.join('.')}] in INI, an object in JSON), got ${found}`;
   }
   if (expected.length === 1 && expected[0] === 'string' && found !== 'a list' && found !== 'a section') {
     return `must be text (in JSON, put it in quotes), got ${found}`;
@@ -60,13 +70,29 @@ function enumMessage(allowed: readonly unknown[], value: unknown, found: string)
   return `must be ${list}, got ${found}${suggestion ? `; did you mean "${suggestion}"?` : ''}`;
 }
 
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The keys a oneOf or anyOf asks for, as written: `[health.http]` for a section, `"content"` for a key. */
+function alternatives(error: ErrorObject, branches: JsonSchema[]): string[] {
+  const parent = error.parentSchema as JsonSchema | undefined;
+  return branches.map((b) => b.required?.[0] ?? '?').map((o) => (isSection(parent?.properties?.[o])
+    ? `[${[...fromPointer(error.instancePath), o].join('.')}]`
+    : JSON.stringify(o)));
+}
+
 function oneOfMessage(error: ErrorObject): string {
-  const branches = (error.parentSchema as JsonSchema | undefined)?.oneOf ?? [];
-  const options = branches.map((b) => b.required?.[0] ?? '?');
-  const sections = options.map((o) => `[${[...fromPointer(error.instancePath), o].join('.')}]`);
+  const options = alternatives(error, (error.parentSchema as JsonSchema | undefined)?.oneOf ?? []);
   const passing = (error.params as { passingSchemas: number[] | null }).passingSchemas;
-  if (passing === null) return `needs one of ${sections.join(' or ')}`;
-  return `has both ${passing.map((i) => sections[i]).join(' and ')}; keep only one`;
+  if (passing === null) return `needs one of ${options.join(' or ')}`;
+  return `has both ${passing.map((i) => options[i]).join(' and ')}; keep only one`;
+}
+
+function anyOfMessage(error: ErrorObject): string {
+  const options = alternatives(error, (error.parentSchema as JsonSchema | undefined)?.anyOf ?? []);
+  if (options.length === 2) return `needs ${options[0] ?? ''} or ${options[1] ?? ''} (or both)`;
+  return `needs at least one of ${options.join(', ')}`;
 }
 
 /** One problem per ajv error that an operator needs to see (branch noise is dropped). */
@@ -74,8 +100,8 @@ export function translateAjvErrors(errors: ErrorObject[], templates: Map<string,
   const problems: PathProblem[] = [];
   const path = (pointer: string) => fromPointer(pointer);
   for (const error of errors) {
-    // oneOf and propertyNames report their sub-schemas' failures too; their own error says it all.
-    if (/\/(oneOf|propertyNames)\//.test(error.schemaPath)) continue;
+    // oneOf, anyOf and propertyNames report their sub-schemas' failures too; their own error says it all.
+    if (/\/(oneOf|anyOf|propertyNames)\//.test(error.schemaPath)) continue;
     const pointer = error.instancePath;
     const found = describeValue(error.data, templates.get(pointer));
     const parent = error.parentSchema as JsonSchema | undefined;
@@ -103,7 +129,7 @@ export function translateAjvErrors(errors: ErrorObject[], templates: Map<string,
         break;
       }
       case 'type':
-        problems.push({ path: path(pointer), message: typeMessage(parent ? typesOf(parent) : [], pointer, found) });
+        problems.push({ path: path(pointer), message: typeMessage(parent ? typesOf(parent) : [], pointer, found, parent) });
         break;
       case 'enum':
         problems.push({ path: path(pointer), message: enumMessage(parent?.enum ?? [], error.data, found) });
@@ -133,8 +159,13 @@ export function translateAjvErrors(errors: ErrorObject[], templates: Map<string,
         problems.push({ path: path(pointer), message: `lists ${twice} twice` });
         break;
       }
+      // Their branches only name keys: on something that is not an object they say nothing
+      // useful, and the type error says what is wrong.
       case 'oneOf':
-        problems.push({ path: path(pointer), message: oneOfMessage(error) });
+        if (isPlainObject(error.data)) problems.push({ path: path(pointer), message: oneOfMessage(error) });
+        break;
+      case 'anyOf':
+        if (isPlainObject(error.data)) problems.push({ path: path(pointer), message: anyOfMessage(error) });
         break;
       default:
         problems.push({ path: path(pointer), message: error.message ?? `fails ${error.keyword}` });

@@ -1,5 +1,6 @@
 import { FORMATS, formatStatusRange, isAppName, parseStatusRange } from './formats.js';
 import { watchdogToHealth, type Watchdog } from './legacy.js';
+import { canonicalAccount, normaliseFiles } from './normaliseFiles.js';
 import { setOwn, type PathProblem } from './pathProblem.js';
 import { quote } from './quote.js';
 import type { JsonSchema } from './schema/jsonSchema.js';
@@ -90,6 +91,12 @@ export function normalise(data: Checked, baseName: string): { config: Record<str
   const application = sectionOf(data, 'application');
   const repository = sectionOf(data, 'repository');
   if (application && application['cwd'] === undefined) application['cwd'] = repository?.['local path'];
+  for (const key of ['user', 'group']) {
+    if (application?.[key] !== undefined) application[key] = canonicalAccount(application[key]);
+  }
+
+  const files = Array.isArray(data['files']) ? data['files'] as Record<string, unknown>[] : [];
+  normaliseFiles(files, data['reload'], problems);
 
   return { config, problems };
 }

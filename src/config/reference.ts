@@ -1,5 +1,5 @@
 import { appConfigSchema } from './schema/index.js';
-import { typesOf, type JsonSchema } from './schema/jsonSchema.js';
+import { isListOfSections, typesOf, type JsonSchema } from './schema/jsonSchema.js';
 
 // The README's config reference, generated from the schema so the two cannot drift apart
 // (test/config/reference.test.ts fails when they do).
@@ -12,6 +12,10 @@ const FORMAT_WORDS: Record<string, string> = {
   'status-range': 'status range',
   host: 'host',
   'app-name': 'app name',
+  'git-ref': 'tag or commit id',
+  account: 'name or numeric id',
+  'file-mode': 'octal mode (text)',
+  'inside-path': 'path in the checkout',
 };
 
 const INTRO = `<!-- Generated from the schema (src/config/schema/) by \`npm run docs:config\`: edit the schema, not this block. -->
@@ -55,6 +59,7 @@ function typeText(schema: JsonSchema): string {
   const numeric = types.find((t) => t === 'number' || t === 'integer');
   if (numeric && types.includes('string') && schema.pattern !== undefined) return numeric;
   if (schema.format && FORMAT_WORDS[schema.format] && types.includes('string')) return FORMAT_WORDS[schema.format] ?? 'text';
+  if (isListOfSections(schema)) return 'list of entries (see below)';
   if (types.includes('array')) {
     const items = schema.items ?? {};
     const item = items.format ? FORMAT_WORDS[items.format] ?? 'text' : 'text';
@@ -109,12 +114,22 @@ function sectionDocs(path: string[], schema: JsonSchema, required: boolean): str
   return lines;
 }
 
+/** The entries of a list of sections (`files`): one heading, as INI writes them. */
+function listDocs(key: string, schema: JsonSchema): string[] {
+  const items = schema.items ?? {};
+  const lines = ['', `#### \`[${key}.<label>]\` (each entry of \`${key}\`)`, '', describe(items)];
+  const rows = table(items);
+  if (rows.length > 0) lines.push('', ...rows);
+  return lines;
+}
+
 /** The Markdown reference of the config schema, as it stands between the README's markers. */
 export function renderReference(schema: JsonSchema = appConfigSchema): string {
   const lines = [INTRO, '', '#### Top-level keys', '', ...table(schema)];
   const required = new Set(schema.required ?? []);
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
     if (hasKeys(child)) lines.push(...sectionDocs([key], child, required.has(key)));
+    else if (isListOfSections(child)) lines.push(...listDocs(key, child));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -13,6 +13,10 @@ export interface AppConfig {
     executable: string;
     type: 'git';
     'discard local changes': boolean;
+    /** A tag or commit id to deploy instead of following `branch`. */
+    ref?: string;
+    /** Deploy only signed commits. At least one key is set; paths as written (see resolveAppPaths). */
+    verify?: { 'allowed signers'?: string; 'gpg keyring'?: string };
   };
   /** Seconds between checks of the remote; random in [minimum, maximum]. */
   timing: { minimum: number; maximum: number };
@@ -23,6 +27,12 @@ export interface AppConfig {
     env: Record<string, string>;
     'stop signal': string;
     'stop timeout': number;
+    /** Install/build command run after each update, before the start. */
+    install?: string;
+    'install timeout': number;
+    /** Who the app, its install and its scripts run as when huddle is root: a name, or a numeric id. */
+    user?: Account;
+    group?: Account;
   };
   /** Exactly one of `http` and `tcp` is set. */
   health?: {
@@ -38,7 +48,30 @@ export interface AppConfig {
     backoff: { initial: number; factor: number; max: number; jitter: number; 'reset after': number };
     limit: { restarts: number; window: number };
   };
+  /** Roll back a new commit that fails within `probation` seconds of its update. */
+  rollback: { enabled: boolean; probation: number };
   scripts: { 'pre-pull': string[]; 'post-pull': string[]; timeout: number };
+  /** Files placed on the host, in order; no two share a `path`. */
+  files: ManagedFile[];
+  /** Command run after one or more files changed; only set when `files` is not empty. */
+  reload?: string;
+}
+
+/** A user or group: a name (`www-data`), or a numeric id (always a number, never digits in text). */
+export type Account = string | number;
+
+/** One entry of `files`: exactly one of `content` and `source` is set. */
+export interface ManagedFile {
+  /** As written: absolute, or relative to the config file's directory (see resolveAppPaths). */
+  path: string;
+  /** The file's text, `${NAME}` already expanded. */
+  content?: string;
+  /** A file in the checkout, relative to the local path; never absolute, never with `..`. */
+  source?: string;
+  /** Four octal digits, e.g. `0644`. */
+  mode: string;
+  owner?: Account;
+  group?: Account;
 }
 
 export interface LoadedApp {

@@ -7,8 +7,12 @@ import type { JsonSchema } from '../../src/config/schema/jsonSchema.js';
 const README = new URL('../../README.md', import.meta.url);
 
 function leaves(schema: JsonSchema, path: string[] = []): [string, JsonSchema][] {
-  return Object.entries(schema.properties ?? {}).flatMap(([key, child]) =>
-    child.properties ? leaves(child, [...path, key]) : [[[...path, key].join(' / '), child] as [string, JsonSchema]]);
+  return Object.entries(schema.properties ?? {}).flatMap(([key, child]) => {
+    if (child.properties) return leaves(child, [...path, key]);
+    const here = [[[...path, key].join(' / '), child] as [string, JsonSchema]];
+    // A list of sections (`files`): its entries' keys are documented too.
+    return child.items?.properties ? [...here, ...leaves(child.items, [...path, key, '<entry>'])] : here;
+  });
 }
 
 describe('config reference', () => {
@@ -24,8 +28,12 @@ describe('config reference', () => {
       expect(schema.description, `${key} has no description`).toBeTruthy();
     }
     const text = renderReference();
-    for (const section of ['[repository]', '[timing]', '[application]', '[health.http]', '[health.tcp]', '[restart.backoff]', '[restart.limit]', '[scripts]', '[watchdog]']) {
+    for (const section of ['[repository]', '[timing]', '[application]', '[health.http]', '[health.tcp]', '[restart.backoff]', '[restart.limit]', '[scripts]', '[watchdog]',
+      '[repository.verify]', '[rollback]', '[files.<label>]']) {
       expect(text).toContain(`#### \`${section}\``);
+    }
+    for (const key of ['`ref`', '`install`', '`install timeout`', '`user`', '`probation`', '`reload`', '`files`', '`mode`']) {
+      expect(text).toContain(`| ${key} |`);
     }
   });
 

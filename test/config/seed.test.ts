@@ -45,13 +45,16 @@ describe('the seed examples', () => {
         env: {},
         'stop signal': 'SIGTERM',
         'stop timeout': 10,
+        'install timeout': 600,
       },
       restart: {
         policy: 'always',
         backoff: { initial: 1, factor: 2, max: 60, jitter: 0.1, 'reset after': 60 },
         limit: { restarts: 5, window: 60 },
       },
+      rollback: { enabled: true, probation: 60 },
       scripts: { 'pre-pull': [], 'post-pull': [], timeout: 300 },
+      files: [],
     };
     expect(loaded('seed.json')).toStrictEqual(expected);
   });

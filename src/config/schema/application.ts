@@ -1,4 +1,4 @@
-import { NON_BLANK, requiredText, seconds, section } from './common.js';
+import { NON_BLANK, account, requiredText, seconds, section } from './common.js';
 import { STOP_SIGNALS } from './signals.js';
 
 export const applicationSection = section(
@@ -30,6 +30,19 @@ export const applicationSection = section(
     'stop timeout': seconds(
       'Seconds to wait after the stop signal before the app\'s whole process tree is killed with SIGKILL.',
       { default: 10, zero: true }),
+    install: requiredText(
+      'Command line that installs or builds the app (e.g. `npm ci`, `pip install -r requirements.txt`), '
+      + 'run in `cwd` after each update, before the app starts; when it fails, the update fails. '
+      + 'Not set: nothing is run.'),
+    'install timeout': seconds(
+      'Seconds `install` may run before it is killed and the update counts as failed.', { default: 600 }),
+    // Least privilege: dropping root is the effects' job; the config only names who to become.
+    user: account(
+      'User the app, its `install` command and its scripts run as when huddle runs as root: a name or '
+      + 'a numeric id. Not set: huddle\'s own user.'),
+    group: account(
+      'Group the app, its `install` command and its scripts run as when huddle runs as root: a name or '
+      + 'a numeric id. Not set: the primary group of `user`, or huddle\'s own group when `user` is not set.'),
   },
   { required: ['start'] },
 );

@@ -1,3 +1,4 @@
+import { MAX_ACCOUNT_ID } from '../formats.js';
 import type { JsonSchema } from './jsonSchema.js';
 
 // Building blocks shared by the section schemas, so every duration, port and command is
@@ -44,6 +45,11 @@ export function text(description: string, defaultValue?: string): JsonSchema {
 
 export function port(description: string): JsonSchema {
   return { type: 'integer', minimum: 1, maximum: 65535, description };
+}
+
+/** A user or group: a name, or a numeric id (given as a number or as digits in text). */
+export function account(description: string): JsonSchema {
+  return { type: ['integer', 'string'], format: 'account', minimum: 0, maximum: MAX_ACCOUNT_ID, description };
 }
 
 /** A list of shell-free command lines; see the loader for how INI and JSON write them. */

@@ -1,8 +1,10 @@
 import type { JsonSchema } from './jsonSchema.js';
 import { applicationSection } from './application.js';
+import { filesList, reloadCommand } from './files.js';
 import { healthSection } from './health.js';
 import { repositorySection } from './repository.js';
 import { restartSection } from './restart.js';
+import { rollbackSection } from './rollback.js';
 import { scriptsSection } from './scripts.js';
 import { timingSection } from './timing.js';
 import { watchdogSection } from './watchdog.js';
@@ -10,7 +12,8 @@ import { watchdogSection } from './watchdog.js';
 /**
  * The sections of an app config, in the order they are documented and printed. A new section is
  * one schema file plus one line here (and its field in types.ts): the INI reader, the type
- * coercion, the error messages and the README reference all follow the schema.
+ * coercion, the error messages and the README reference all follow the schema. `files` is a list
+ * of sections (`[files.<label>]` in INI).
  */
 export const SECTIONS: Record<string, JsonSchema> = {
   repository: repositorySection,
@@ -18,7 +21,9 @@ export const SECTIONS: Record<string, JsonSchema> = {
   application: applicationSection,
   health: healthSection,
   restart: restartSection,
+  rollback: rollbackSection,
   scripts: scriptsSection,
+  files: filesList,
   watchdog: watchdogSection,
 };
 
@@ -27,7 +32,7 @@ export const appConfigSchema: JsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'huddle app config',
   description: 'One application managed by huddle: where its code comes from, how often to look for '
-    + 'updates, how to run it, check it and restart it.',
+    + 'updates, how to run it, check it and restart it, and which files to place on the host.',
   type: 'object',
   additionalProperties: false,
   required: ['repository'],
@@ -52,6 +57,7 @@ export const appConfigSchema: JsonSchema = {
         + 'one starts. Unknown names and cycles are errors.',
       'x-ini': 'a top-level line before the first section: `depends = db, cache`',
     },
+    reload: reloadCommand,
     ...SECTIONS,
   },
 };

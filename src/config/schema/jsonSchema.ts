@@ -23,6 +23,7 @@ export interface JsonSchema {
   maximum?: number;
   exclusiveMinimum?: number;
   oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
   default?: unknown;
   deprecated?: boolean;
   examples?: unknown[];
@@ -39,6 +40,11 @@ export function typesOf(schema: JsonSchema): JsonType[] {
 /** True for nodes that are sections (objects) rather than leaf values. */
 export function isSection(schema: JsonSchema | undefined): boolean {
   return schema !== undefined && typesOf(schema).includes('object');
+}
+
+/** True for lists whose entries are sections, such as `files` (`[files.<label>]` in INI). */
+export function isListOfSections(schema: JsonSchema | undefined): boolean {
+  return schema !== undefined && typesOf(schema).includes('array') && isSection(schema.items);
 }
 
 /** The schema node for a child key of an object node: a named property or a map entry. */
