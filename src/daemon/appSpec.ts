@@ -9,9 +9,6 @@ const ms = (seconds: number) => Math.round(seconds * 1000);
 // Like Docker's start_interval: frequent checks while a start's failures do not count yet.
 const START_CHECK_INTERVAL_MS = 100;
 
-// Until the safe-releases issue gives them a config section, probation and rollback use these.
-const DEFAULT_PROBATION_S = 60;
-
 /** The plain spec the app chart runs on, derived from an app's normalised config. */
 export function appSpecOf(config: AppConfig): AppSpec {
   const { health, restart } = config;
@@ -34,8 +31,8 @@ export function appSpecOf(config: AppConfig): AppSpec {
       },
       limit: { restarts: restart.limit.restarts, windowMs: ms(restart.limit.window) },
     },
-    probationMs: ms(DEFAULT_PROBATION_S),
-    rollback: true,
+    probationMs: ms(config.rollback.probation),
+    rollback: config.rollback.enabled,
     depends: [...config.depends],
     rollout: false,
     revision: createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16),

@@ -6,7 +6,7 @@ import type { AppMachineInput, AppPersisted } from '../../machines/index.js';
 import { formatConfigError, isConfigFileName, loadConfigDir, type ConfigError, type LoadedApp } from '../config/index.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
-import { appEffects } from './appEffects.js';
+import { appEffects } from './effects/index.js';
 import { AppObserver } from './appObserver.js';
 import { appInputOf } from './appSpec.js';
 import { diffConfigs } from './configDiff.js';

@@ -1,0 +1,52 @@
+import { fromCallback } from 'xstate';
+import type { AppProcessInput, ProcessReport, ProcessStopCommand } from '../../../machines/app.types.js';
+import { resolveAppPaths } from '../../config/index.js';
+import { startAppProcess, type AppProcess } from '../../process/index.js';
+import { inheritedEnv, type EffectsHost } from './host.js';
+
+/** The app's process: started in its own group, stopped gracefully on PROCESS.STOP, killed if torn down. */
+export function appProcessActor(host: EffectsHost) {
+  return fromCallback<ProcessStopCommand, AppProcessInput>(({ input, sendBack, receive }) => {
+    const app = host.app(input.app);
+    const application = app.config.application;
+    let done = false;
+    const report = (event: ProcessReport) => {
+      if (!done) sendBack(event);
+    };
+    if (!application) {
+      report({ type: 'PROCESS.EXITED', code: null, signal: null, detail: 'the config has no [application] to start' });
+      return;
+    }
+    let proc: AppProcess;
+    try {
+      proc = startAppProcess({
+        app: input.app,
+        command: application.start,
+        cwd: resolveAppPaths(app).cwd ?? application.cwd,
+        env: { ...inheritedEnv(), ...application.env, HUDDLE_APP: input.app, HUDDLE_COMMIT: input.commit },
+        logFile: host.logFile(input.app),
+        stopSignal: application['stop signal'] as NodeJS.Signals,
+        stopTimeoutMs: application['stop timeout'] * 1000,
+      });
+    } catch (error) {
+      // Reported asynchronously: the chart expects events after the actor has started.
+      queueMicrotask(() => report({ type: 'PROCESS.EXITED', code: null, signal: null, detail: (error as Error).message }));
+      return;
+    }
+    host.processStarted(input.app, proc, input.commit);
+    queueMicrotask(() => report({ type: 'PROCESS.STARTED', pid: proc.pid }));
+    void proc.exited.then((exit) => {
+      host.processExited(input.app, proc);
+      report({ type: 'PROCESS.EXITED', code: exit.code, signal: exit.signal });
+    });
+    receive((event) => {
+      if (event.type === 'PROCESS.STOP') void proc.stop();
+    });
+    return () => {
+      done = true;
+      // The chart stops processes gracefully (PROCESS.STOP) before it leaves them; being torn down
+      // while one still runs means the daemon is going away: kill rather than leave an orphan.
+      proc.kill();
+    };
+  });
+}

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { fromPromise } from 'xstate';
+import type { FetchRemoteInput, FetchRemoteOutput } from '../../../machines/app.types.js';
+import type { LoadedApp } from '../../config/index.js';
+import { resolveAppPaths } from '../../config/index.js';
+import {
+  ensureClone,
+  fetchCommit,
+  GitError,
+  gitProbe,
+  headCommit,
+  localChanges,
+  resolveCommit,
+  verifyCommit,
+  type GitOptions,
+} from '../../git/index.js';
+import { appLogger } from '../../log.js';
+import { gitOptionsOf } from '../appSpec.js';
+import type { EffectsHost } from './host.js';
+
+// Checked before the chart stops the app for an update: a checkout with local edits is refused
+// while the old version keeps serving, rather than found out once the app is down.
+async function refuseOverLocalChanges(app: LoadedApp, opts: GitOptions, commit: string): Promise<void> {
+  if (app.config.repository['discard local changes']) return;
+  const changed = await localChanges(opts);
+  if (changed.length > 0) {
+    throw new GitError(
+      'local-changes',
+      `${opts.localPath} has local changes, not updated to ${commit.slice(0, 12)}: ${changed.join(', ')}`,
+      { files: changed },
+    );
+  }
+}
+
+/** With `repository.verify`, only a commit signed by a trusted key goes further (CommitNotTrustedError). */
+async function verifyIfConfigured(app: LoadedApp, opts: GitOptions, commit: string): Promise<void> {
+  const verify = resolveAppPaths(app).verify;
+  if (!verify) return;
+  await verifyCommit(opts, commit, {
+    ...(verify.allowedSigners === undefined ? {} : { allowedSignersFile: verify.allowedSigners }),
+    ...(verify.gpgKeyring === undefined ? {} : { gpgHome: verify.gpgKeyring }),
+  });
+}
+
+/**
+ * The commit this app should run: an operator's explicit target, the pinned `repository.ref`, or
+ * the branch head. Objects are fetched only for a commit not seen before; a rejection leaves the
+ * running version alone (the chart retries at the next poll).
+ */
+export function fetchRemoteActor(host: EffectsHost) {
+  return fromPromise<FetchRemoteOutput, FetchRemoteInput>(async ({ input }) => {
+    const app = host.app(input.app);
+    const opts = gitOptionsOf(app);
+    // Verifying the checkout costs two git processes: worth it when there may be none yet, not on
+    // every poll of a running app (a checkout broken meanwhile fails the update instead).
+    if (input.currentCommit === null || !existsSync(opts.localPath)) {
+      const { cloned } = await ensureClone(opts);
+      if (cloned) {
+        appLogger(host.logger, { app: input.app }).info('cloned', { event: 'git', into: opts.localPath });
+        // A clone checks out the branch tip; an untrusted tip must not stay on disk.
+        const head = await headCommit(opts);
+        await verifyIfConfigured(app, opts, head ?? '').catch(async (error: unknown) => {
+          await rm(opts.localPath, { recursive: true, force: true });
+          throw error;
+        });
+      }
+    }
+    const ref = input.target ?? app.config.repository.ref;
+    let commit: string;
+    if (ref !== undefined) {
+      commit = await resolveCommit(opts, ref);
+      await fetchCommit(opts, commit);
+    } else {
+      commit = await gitProbe(opts);
+      if (commit !== input.currentCommit) await fetchCommit(opts, commit);
+    }
+    if (commit !== input.currentCommit) {
+      await verifyIfConfigured(app, opts, commit);
+      await refuseOverLocalChanges(app, opts, commit);
+    }
+    return { commit };
+  });
+}

@@ -1,0 +1,24 @@
+import type { LoadedApp } from '../../config/index.js';
+import type { Logger } from '../../log.js';
+import type { AppProcess } from '../../process/index.js';
+
+/** What the effects need to know about the daemon: each app's current config, where its log goes. */
+export interface EffectsHost {
+  app(name: string): LoadedApp;
+  logger: Logger;
+  logFile(app: string): string;
+  /** A process was started / has exited: the daemon records it for recovery after a crash. */
+  processStarted(app: string, proc: AppProcess, commit: string): void;
+  processExited(app: string, proc: AppProcess): void;
+}
+
+export function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  return env;
+}
+
+/** The environment of an app's hooks, install step and reload command. */
+export function commandEnv(app: LoadedApp): Record<string, string> {
+  return { ...inheritedEnv(), ...(app.config.application?.env ?? {}), HUDDLE_APP: app.config.name };
+}

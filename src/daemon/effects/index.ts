@@ -1,0 +1,17 @@
+import { appProcessActor } from './appProcess.js';
+import { fetchRemoteActor } from './fetchRemote.js';
+import { healthCheckActor } from './healthCheck.js';
+import type { EffectsHost } from './host.js';
+import { updateCheckoutActor } from './updateCheckout.js';
+
+export type { EffectsHost } from './host.js';
+
+/** The app chart's actors, implemented with real git, processes, files and sockets. */
+export function appEffects(host: EffectsHost) {
+  return {
+    fetchRemote: fetchRemoteActor(host),
+    updateCheckout: updateCheckoutActor(host),
+    appProcess: appProcessActor(host),
+    healthCheck: healthCheckActor(host),
+  };
+}

@@ -1,0 +1,61 @@
+import { dirname } from 'node:path';
+import { fromPromise } from 'xstate';
+import type { UpdateCheckoutInput } from '../../../machines/app.types.js';
+import { resolveAppPaths, type LoadedApp } from '../../config/index.js';
+import { deployFiles } from '../../files/index.js';
+import { checkoutCommit } from '../../git/index.js';
+import { appLogger } from '../../log.js';
+import { runCommand } from '../../process/index.js';
+import { gitOptionsOf } from '../appSpec.js';
+import { commandEnv, type EffectsHost } from './host.js';
+
+/** `files` as deployFiles takes them: paths resolved, modes as the config normalised them. */
+function fileEntries(app: LoadedApp) {
+  const resolved = resolveAppPaths(app).files ?? [];
+  return app.config.files.map((file, i) => ({
+    ...file,
+    path: resolved[i]?.path ?? file.path,
+    owner: file.owner === undefined ? undefined : String(file.owner),
+    group: file.group === undefined ? undefined : String(file.group),
+  }));
+}
+
+/**
+ * Everything between the old version's stop and the new one's start: pre-pull hooks, the exact
+ * checkout, post-pull hooks, the install step, then the files (and `reload` if any changed). Any
+ * failure fails the update; the chart goes back to the last good commit. STOP or SHUTDOWN abort
+ * it, with every command's process tree.
+ */
+export function updateCheckoutActor(host: EffectsHost) {
+  return fromPromise<void, UpdateCheckoutInput>(async ({ input, signal }) => {
+    const app = host.app(input.app);
+    const { config } = app;
+    const opts = gitOptionsOf(app);
+    const run = (command: string, timeoutSeconds: number, cwd = opts.localPath) =>
+      runCommand(command, {
+        cwd,
+        env: { ...commandEnv(app), HUDDLE_COMMIT: input.commit },
+        timeoutMs: timeoutSeconds * 1000,
+        logFile: host.logFile(input.app),
+        signal,
+      });
+    for (const command of config.scripts['pre-pull']) await run(command, config.scripts.timeout);
+    signal.throwIfAborted();
+    await checkoutCommit(opts, input.commit, { discardLocalChanges: config.repository['discard local changes'] });
+    for (const command of config.scripts['post-pull']) await run(command, config.scripts.timeout);
+    const application = config.application;
+    if (application?.install) {
+      await run(application.install, application['install timeout'], resolveAppPaths(app).cwd ?? opts.localPath);
+    }
+    signal.throwIfAborted();
+    if (config.files.length > 0) {
+      const { changed } = await deployFiles(fileEntries(app), { checkoutDir: opts.localPath, configDir: dirname(app.file) });
+      if (changed.length > 0) {
+        appLogger(host.logger, { app: input.app, commit: input.commit }).info(`files written: ${changed.join(', ')}`, {
+          event: 'files',
+        });
+        if (config.reload) await run(config.reload, config.scripts.timeout);
+      }
+    }
+  });
+}
