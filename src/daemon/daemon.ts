@@ -5,7 +5,9 @@ import { appMachine, supervisorMachine } from '../../machines/index.js';
 import type { AppMachineInput, AppPersisted } from '../../machines/index.js';
 import { formatConfigError, isConfigFileName, loadConfigDir, type ConfigError, type LoadedApp } from '../config/index.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
-import { createLogger, type LogFormat, type Logger } from '../log.js';
+import { IdResolver } from '../files/index.js';
+import { addLogSecrets, createLogger, type LogFormat, type Logger } from '../log.js';
+import { secretValues } from '../util/redact.js';
 import { appEffects } from './effects/index.js';
 import { AppObserver } from './appObserver.js';
 import { appInputOf } from './appSpec.js';
@@ -26,6 +28,8 @@ export interface DaemonOptions {
   logStream?: NodeJS.WritableStream;
   /** Safety-net rescan of the config dir (fs.watch misses events on some filesystems). */
   rescanIntervalMs?: number;
+  /** Let this group of operators use the control socket (mode 0660 instead of 0600). */
+  socketGroup?: string;
 }
 
 type SupervisorActor = Actor<typeof supervisorMachine>;
@@ -96,6 +100,7 @@ export class Daemon {
       socketPath: socketPath(stateDir),
       handler: controlHandler(this),
       logger: this.logger,
+      ...(await socketAccess(this.options.socketGroup)),
     });
     this.watcher = await startConfigWatcher({
       dir: configDir,
@@ -117,6 +122,8 @@ export class Daemon {
       this.configErrors.set(error.file, [...(this.configErrors.get(error.file) ?? []), line]);
       this.logger.error(line, { event: 'config', file: error.file });
     }
+    // Env values that look like secrets (TOKEN, PASSWORD …) never reach a log line.
+    for (const app of apps) addLogSecrets(this.logger, secretValues(app.config.application?.env));
     return { byName: new Map(apps.map((app) => [app.config.name, app])), apps, errors };
   }
 
@@ -237,6 +244,14 @@ export class Daemon {
     await this.lock.release();
     this.logger.info('huddle stopped', { event: 'daemon' });
   }
+}
+
+/** Mode and group of the control socket: owner only, unless a group of operators is named. */
+async function socketAccess(group: string | undefined): Promise<{ mode: number; group?: number }> {
+  if (group === undefined) return { mode: 0o600 };
+  const lookup = await new IdResolver().group(group);
+  if (!lookup.ok) throw new Error(`--socket-group: ${lookup.message}`);
+  return { mode: 0o660, group: lookup.id };
 }
 
 export function resolveDirs(options: { configDir: string; stateDir: string }): { configDir: string; stateDir: string } {

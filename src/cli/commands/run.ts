@@ -9,13 +9,19 @@ export interface RunOptions {
   stateDir: string;
   logLevel: string;
   logFormat: LogFormat;
+  socketGroup?: string;
 }
 
 /** Runs the daemon in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runDaemon(options: RunOptions): Promise<number> {
   let daemon: Daemon;
   try {
-    daemon = await Daemon.start({ ...resolveDirs(options), logLevel: options.logLevel, logFormat: options.logFormat });
+    daemon = await Daemon.start({
+      ...resolveDirs(options),
+      logLevel: options.logLevel,
+      logFormat: options.logFormat,
+      ...(options.socketGroup === undefined ? {} : { socketGroup: options.socketGroup }),
+    });
   } catch (error) {
     const message = error instanceof DaemonAlreadyRunningError ? error.message : `huddle: ${(error as Error).message}`;
     process.stderr.write(`${message}\n`);
@@ -49,7 +55,8 @@ export function addRunOptions(command: Command): Command {
     .option('--config-dir <dir>', 'directory of app configs (*.json, *.ini)', defaultConfigDir())
     .option('--state-dir <dir>', 'state, logs and control socket', defaultStateDir())
     .option('--log-level <level>', `one of ${levels}`, 'info')
-    .option('--log-format <format>', 'json | pretty | auto (json when stdout is not a TTY)', 'auto');
+    .option('--log-format <format>', 'json | pretty | auto (json when stdout is not a TTY)', 'auto')
+    .option('--socket-group <group>', 'let this group use the control socket (mode 0660 instead of 0600)');
 }
 
 export function registerRun(program: Command): void {

@@ -1,0 +1,56 @@
+// Least privilege and secrets: credentials in remote URLs and secret env values never appear in
+// the daemon's log, in `huddle status`, or in errors; the control socket is 0600, or 0660 with a
+// named operators' group.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../fixtures/daemon/cli.js';
+import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
+import { startDaemon } from '../../fixtures/daemon/daemonProcess.js';
+import { addApp, makeWorkspace } from '../../fixtures/daemon/workspace.js';
+
+cleanUpAfterEach();
+
+const TOKEN = 'tok-3f9a61c2-secret';
+const PASSWORD = 'pw-77d1e0-secret';
+
+describe('secrets stay out of logs, status and errors', () => {
+  it('a remote URL with user:password@ and a failing install that prints a token', async () => {
+    const ws = await makeWorkspace();
+    // Nothing listens on port 9: the clone fails at once, and its error names the URL.
+    await addApp(ws, 'remote', {
+      config: { repository: { 'remote path': `http://deploy:${PASSWORD}@127.0.0.1:9/app.git` } },
+    });
+    await addApp(ws, 'install', {
+      env: { API_TOKEN: TOKEN },
+      config: { application: { install: 'echo "using $API_TOKEN"; exit 1' } },
+    });
+    const daemon = await startDaemon(ws);
+    await daemon.waitForApp('remote', (a) => a.error !== null, 'the clone error in status');
+    await daemon.waitForApp('install', (a) => a.error !== null, 'the install error in status');
+
+    const status = await runCli(ws, ['status', '--json', '--state-dir', ws.stateDir]);
+    const everything = [status.stdout, status.stderr, daemon.lines.map((l) => JSON.stringify(l)).join('\n'), daemon.stderr.join("\n")].join('\n');
+    expect(everything).toContain('127.0.0.1:9');
+    expect(everything).toContain('using ***');
+    expect(everything).not.toContain(PASSWORD);
+    expect(everything).not.toContain(TOKEN);
+  });
+
+  it('the control socket is 0600 by default and 0660 for --socket-group', async () => {
+    const ws = await makeWorkspace();
+    await addApp(ws, 'web');
+    let daemon = await startDaemon(ws);
+    await daemon.waitHealthy('web');
+    const socket = join(ws.stateDir, 'huddle.sock');
+    expect((await stat(socket)).mode & 0o777).toBe(0o600);
+    await daemon.stop();
+
+    if (process.getuid?.() !== 0) return; // chgrp to a group one is not in needs root
+    daemon = await startDaemon(ws, { args: ['--socket-group', '65534'] });
+    await daemon.waitHealthy('web');
+    const info = await stat(socket);
+    expect(info.mode & 0o777).toBe(0o660);
+    expect(info.gid).toBe(65534);
+  });
+});
