@@ -115,7 +115,8 @@ export class Daemon {
 
   /** Reads the whole config dir; reports every bad file; returns the valid apps by name. */
   private loadConfigs(): { byName: Map<string, LoadedApp>; apps: LoadedApp[]; errors: ConfigError[] } {
-    const { apps, errors } = loadConfigDir(this.options.configDir);
+    const loaded = loadConfigDir(this.options.configDir);
+    const { apps, errors } = refuseUnsupported(loaded.apps, loaded.errors);
     this.configErrors.clear();
     for (const error of errors) {
       const line = formatConfigError(error);
@@ -244,6 +245,27 @@ export class Daemon {
     await this.lock.release();
     this.logger.info('huddle stopped', { event: 'daemon' });
   }
+}
+
+/**
+ * Keys the schema accepts but this daemon cannot honour yet are refused, never ignored: an app
+ * meant to run unprivileged must not silently run as root.
+ */
+function refuseUnsupported(apps: LoadedApp[], errors: ConfigError[]): { apps: LoadedApp[]; errors: ConfigError[] } {
+  const kept: LoadedApp[] = [];
+  const refused: ConfigError[] = [];
+  for (const app of apps) {
+    const key = (['user', 'group'] as const).find((k) => app.config.application?.[k] !== undefined);
+    if (key === undefined) kept.push(app);
+    else {
+      refused.push({
+        file: app.file,
+        path: `[application] ${key}`,
+        message: 'running an app as another user is not supported by this huddle yet; remove the key to run it as huddle\'s user',
+      });
+    }
+  }
+  return { apps: kept, errors: [...errors, ...refused] };
 }
 
 /** Mode and group of the control socket: owner only, unless a group of operators is named. */

@@ -53,4 +53,18 @@ describe('secrets stay out of logs, status and errors', () => {
     expect(info.mode & 0o777).toBe(0o660);
     expect(info.gid).toBe(65534);
   });
+
+  it('application.user is refused with a clear error, never ignored: the app does not run as root', async () => {
+    const ws = await makeWorkspace();
+    await addApp(ws, 'web');
+    await addApp(ws, 'nobody', { config: { application: { user: 'nobody' } } });
+    const daemon = await startDaemon(ws);
+    await daemon.waitHealthy('web');
+    const refused = await daemon.waitForLog(
+      (l) => l.level === 'error' && String(l.message).includes('[application] user'),
+      'the refusal in the log',
+    );
+    expect(String(refused.message)).toContain('nobody.json');
+    expect((await daemon.status()).apps.map((a) => a.name)).toEqual(['web']);
+  });
 });
