@@ -3,6 +3,7 @@ import type { AppMachineInput, AppPersisted, AppSpec } from '../../machines/app.
 import type { AppConfig, LoadedApp } from '../config/index.js';
 import { resolveAppPaths } from '../config/index.js';
 import type { GitOptions } from '../git/index.js';
+import { lookupAccount, type RunAs } from '../process/index.js';
 
 const ms = (seconds: number) => Math.round(seconds * 1000);
 
@@ -43,10 +44,19 @@ export function appInputOf(config: AppConfig, restored: AppPersisted | null): Ap
   return { ...appSpecOf(config), restored };
 }
 
+/** The account the app, its git, hooks and install run as: undefined for huddle's own. */
+export function runAsOf(app: LoadedApp): RunAs | undefined {
+  const application = app.config.application;
+  if (application?.user === undefined && application?.group === undefined) return undefined;
+  return lookupAccount(application.user, application.group);
+}
+
 /** Relative paths in a config are relative to its file: resolved here, once. */
 export function gitOptionsOf(app: LoadedApp): GitOptions {
   const r = app.config.repository;
+  const runAs = runAsOf(app);
   return {
+    ...(runAs ? { runAs } : {}),
     executable: r.executable,
     remotePath: r['remote path'],
     localPath: resolveAppPaths(app).localPath,

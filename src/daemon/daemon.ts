@@ -10,7 +10,7 @@ import { addLogSecrets, createLogger, type LogFormat, type Logger } from '../log
 import { secretValues } from '../util/redact.js';
 import { appEffects } from './effects/index.js';
 import { AppObserver } from './appObserver.js';
-import { appInputOf } from './appSpec.js';
+import { appInputOf, runAsOf } from './appSpec.js';
 import { diffConfigs } from './configDiff.js';
 import { startConfigWatcher, type ConfigWatcher } from './configWatcher.js';
 import { controlHandler } from './controlHandler.js';
@@ -248,22 +248,27 @@ export class Daemon {
 }
 
 /**
- * Keys the schema accepts but this daemon cannot honour yet are refused, never ignored: an app
- * meant to run unprivileged must not silently run as root.
+ * An app that runs as another user needs a root daemon and an account that exists: checked when
+ * the config is loaded, so a bad one is reported like any other config error.
  */
 function refuseUnsupported(apps: LoadedApp[], errors: ConfigError[]): { apps: LoadedApp[]; errors: ConfigError[] } {
   const kept: LoadedApp[] = [];
   const refused: ConfigError[] = [];
   for (const app of apps) {
-    const key = (['user', 'group'] as const).find((k) => app.config.application?.[k] !== undefined);
-    if (key === undefined) kept.push(app);
-    else {
-      refused.push({
-        file: app.file,
-        path: `[application] ${key}`,
-        message: 'running an app as another user is not supported by this huddle yet; remove the key to run it as huddle\'s user',
-      });
+    const application = app.config.application;
+    const key = application?.user !== undefined ? 'user' : application?.group !== undefined ? 'group' : undefined;
+    let problem: string | undefined;
+    if (key !== undefined && process.getuid?.() !== 0) {
+      problem = `running an app as another user needs huddle to run as root (it runs as uid ${process.getuid?.()})`;
+    } else if (key !== undefined) {
+      try {
+        runAsOf(app);
+      } catch (error) {
+        problem = (error as Error).message;
+      }
     }
+    if (problem === undefined) kept.push(app);
+    else refused.push({ file: app.file, path: `[application] ${key}`, message: problem });
   }
   return { apps: kept, errors: [...errors, ...refused] };
 }

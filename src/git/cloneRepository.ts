@@ -4,6 +4,7 @@ import type { GitOptions } from './gitOptions.js';
 import { timeoutFor } from './gitOptions.js';
 import { remoteUrl } from './remoteUrl.js';
 import { gitEnv } from './runGit.js';
+import { envAs } from '../process/account.js';
 
 /**
  * Clone the remote branch into `into` (a fresh directory). A clone happens once per checkout, so
@@ -37,7 +38,8 @@ export async function cloneRepository(opts: GitOptions, into: string, cwd: strin
     // Reset by every line of progress: a slow but moving clone is not cut; a stalled one is.
     timeout: { block: timeoutFor(opts, 'transfer') },
     unsafe: TRUSTED_ENVIRONMENT,
-  }).env(gitEnv());
+    ...(opts.runAs ? { spawnOptions: { uid: opts.runAs.uid, gid: opts.runAs.gid } } : {}),
+  }).env(gitEnv(envAs(opts.runAs)));
   try {
     await git.clone(remoteUrl(opts), into, ['--no-tags', '--progress', '--origin', opts.remote, '--branch', opts.branch]);
   } catch (error) {

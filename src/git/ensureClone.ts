@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GitError, gitErrorSummary } from './gitError.js';
 import { gitInRaw } from './gitInCheckout.js';
@@ -74,6 +74,11 @@ export async function ensureClone(opts: GitOptions): Promise<{ cloned: boolean }
   await removeStaleClones(parent, name);
   const temp = join(parent, `.${name}${CLONE_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
+    if (opts.runAs) {
+      // git runs as the app's user, who may not write to `parent`: give it an empty directory.
+      await mkdir(temp, { mode: 0o755 });
+      await chown(temp, opts.runAs.uid, opts.runAs.gid);
+    }
     await cloneRepository(opts, temp, parent);
     // rename(2) replaces an empty directory atomically, and fails if something appeared there.
     await rename(temp, target);

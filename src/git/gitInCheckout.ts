@@ -42,6 +42,7 @@ export async function gitIn(
     cwd: opts.localPath,
     timeoutMs: timeoutFor(opts, timeout),
     env: checkoutEnv(opts.localPath),
+    runAs: opts.runAs,
   });
 }
 
@@ -56,5 +57,6 @@ export async function gitInRaw(
     cwd: opts.localPath,
     timeoutMs: timeoutFor(opts, timeout),
     env: checkoutEnv(opts.localPath),
+    runAs: opts.runAs,
   });
 }

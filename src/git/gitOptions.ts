@@ -1,3 +1,4 @@
+import type { RunAs } from '../process/account.js';
 /** Where an app's code comes from and where its checkout lives (the config's `repository` section). */
 export interface GitOptions {
   /** The git executable (`repository.executable`); `git` looks it up on PATH. */
@@ -11,6 +12,8 @@ export interface GitOptions {
   branch: string;
   /** Kills any git command that runs longer; defaults per operation (see DEFAULT_TIMEOUTS). */
   timeoutMs?: number;
+  /** Run git as this account (`application.user`), so the checkout belongs to the app's user. */
+  runAs?: RunAs;
 }
 
 // A probe or a local command that takes seconds is stuck; a clone or fetch over a slow link

@@ -19,6 +19,7 @@ export async function gitProbe(opts: GitOptions): Promise<string> {
     // (url.<base>.insteadOf and the like) would change what the probe talks to.
     cwd: tmpdir(),
     timeoutMs: timeoutFor(opts, 'probe'),
+    runAs: opts.runAs,
   });
   // ls-remote patterns match ref tails, so refs/heads/x/refs/heads/main would match too.
   for (const line of stdout.split('\n')) {

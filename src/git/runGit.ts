@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { envAs, spawnAs, type RunAs } from '../process/account.js';
 import { GitError, classifyGitFailure, gitErrorSummary } from './gitError.js';
 
 export interface GitRun {
@@ -11,6 +12,7 @@ export interface RunGitOptions {
   cwd?: string;
   timeoutMs: number;
   env?: Record<string, string>;
+  runAs?: RunAs;
 }
 
 // git must never wait for a human: no terminal prompt, no askpass program, ssh in batch mode.
@@ -52,7 +54,8 @@ export function runGitRaw(executable: string, args: readonly string[], opts: Run
   return new Promise((resolve, reject) => {
     const child = spawn(executable, args, {
       cwd: opts.cwd,
-      env: gitEnv(opts.env),
+      env: gitEnv({ ...opts.env, ...envAs(opts.runAs) }),
+      ...spawnAs(opts.runAs),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
       windowsHide: true,

@@ -144,6 +144,8 @@ async function verifyRun(
     cwd: opts.localPath,
     timeoutMs: timeoutFor(opts, 'local'),
     env: { ...checkoutEnv(opts.localPath), ...env },
+    // git refuses a repository owned by someone else: verify as the checkout's owner.
+    runAs: opts.runAs,
   });
   // git could not start the signature program: a broken host, not a verdict on the commit.
   const cannotRun = /^(error|fatal): cannot run ([^:\n]+)/m.exec(run.stderr);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { envAs, spawnAs, type RunAs } from './account.js';
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { processStartTime } from './procInfo.js';
@@ -23,6 +24,8 @@ export interface AppProcessSpec {
   logMaxBytes?: number;
   /** Rotated generations kept (file.1 … file.N). */
   logFiles?: number;
+  /** Run as this account instead of the daemon's (the daemon must be root). */
+  runAs?: RunAs;
 }
 
 export interface AppProcess {
@@ -76,7 +79,8 @@ export function startAppProcess(spec: AppProcessSpec): AppProcess {
   const tag = randomUUID();
   const child = spawn('/bin/sh', ['-c', shellCommandLine(spec.command)], {
     cwd: spec.cwd,
-    env: { ...spec.env, [PROCESS_TAG_VAR]: tag },
+    env: { ...spec.env, ...envAs(spec.runAs), [PROCESS_TAG_VAR]: tag },
+    ...spawnAs(spec.runAs),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
     windowsHide: true,

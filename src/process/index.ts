@@ -9,3 +9,4 @@ export { stopRecordedProcess } from './stopRecordedProcess.js';
 export { PROCESS_TAG_VAR } from './processTree.js';
 export { RotatingLog, DEFAULT_LOG_FILES, DEFAULT_LOG_MAX_BYTES } from './rotatingLog.js';
 export { isSameProcess, processStartTime, processState } from './procInfo.js';
+export { AccountError, envAs, lookupAccount, spawnAs, type RunAs } from './account.js';

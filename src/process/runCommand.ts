@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { envAs, spawnAs, type RunAs } from './account.js';
 import { randomUUID } from 'node:crypto';
 import { redact, secretValues } from '../util/redact.js';
 import { CommandError } from './commandError.js';
@@ -24,6 +25,8 @@ export interface RunCommandOptions {
   killGraceMs?: number;
   /** Aborting stops the whole tree like a timeout does (an app stopped or shut down mid-update). */
   signal?: AbortSignal;
+  /** Run as this account instead of the daemon's (the daemon must be root). */
+  runAs?: RunAs;
 }
 
 export interface CommandResult {
@@ -58,7 +61,8 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
     const tag = randomUUID();
     const child = spawn('/bin/sh', ['-c', shellCommandLine(command)], {
       cwd: options.cwd,
-      env: { ...options.env, [PROCESS_TAG_VAR]: tag },
+      env: { ...options.env, ...envAs(options.runAs), [PROCESS_TAG_VAR]: tag },
+      ...spawnAs(options.runAs),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
       windowsHide: true,

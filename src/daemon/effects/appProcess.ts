@@ -1,8 +1,14 @@
 import { fromCallback } from 'xstate';
 import type { AppProcessInput, ProcessReport, ProcessStopCommand } from '../../../machines/app.types.js';
 import { resolveAppPaths } from '../../config/index.js';
-import { startAppProcess, type AppProcess } from '../../process/index.js';
+import { startAppProcess, type AppProcess, type RunAs } from '../../process/index.js';
+import { runAsOf } from '../appSpec.js';
 import { inheritedEnv, type EffectsHost } from './host.js';
+
+function spawnAccount(app: Parameters<typeof runAsOf>[0]): { runAs?: RunAs } {
+  const runAs = runAsOf(app);
+  return runAs ? { runAs } : {};
+}
 
 /** The app's process: started in its own group, stopped gracefully on PROCESS.STOP, killed if torn down. */
 export function appProcessActor(host: EffectsHost) {
@@ -27,6 +33,7 @@ export function appProcessActor(host: EffectsHost) {
         logFile: host.logFile(input.app),
         stopSignal: application['stop signal'] as NodeJS.Signals,
         stopTimeoutMs: application['stop timeout'] * 1000,
+        ...spawnAccount(app),
       });
     } catch (error) {
       // Reported asynchronously: the chart expects events after the actor has started.

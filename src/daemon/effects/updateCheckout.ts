@@ -38,6 +38,7 @@ export function updateCheckoutActor(host: EffectsHost) {
         timeoutMs: timeoutSeconds * 1000,
         logFile: host.logFile(input.app),
         signal,
+        ...(opts.runAs ? { runAs: opts.runAs } : {}),
       });
     for (const command of config.scripts['pre-pull']) await run(command, config.scripts.timeout);
     signal.throwIfAborted();
