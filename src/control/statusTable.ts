@@ -37,7 +37,7 @@ export function formatStatusTable(status: StatusJson, now: Date): string {
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((app) => [
       app.name,
-      app.state,
+      app.waitingFor?.length ? `${app.state} for ${app.waitingFor.join(', ')}` : app.state,
       shortCommit(app.commit) ?? '-',
       uptime(app, now),
       String(app.restarts),

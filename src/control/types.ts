@@ -10,6 +10,8 @@ export type AppStatus = Pick<
 > & {
   /** ISO time the app entered its current state (its process started, for a running app). */
   since: string;
+  /** Apps this one waits for before it starts (`depends` not healthy yet); empty when none. */
+  waitingFor?: string[];
 };
 
 export interface StatusJson {

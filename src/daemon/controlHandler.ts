@@ -41,6 +41,7 @@ export function daemonStatus(daemon: Daemon): StatusJson {
         health: 'unknown',
         since,
         error: supervised.error ?? configError,
+        waitingFor: [...supervised.waitingFor],
       });
       continue;
     }
@@ -56,6 +57,7 @@ export function daemonStatus(daemon: Daemon): StatusJson {
       health: view.health,
       since,
       error: view.rolledBack ?? view.error ?? configError,
+      waitingFor: view.waitingFor,
     });
   }
   return { apps };

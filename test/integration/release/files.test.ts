@@ -1,0 +1,78 @@
+// A file deployment (houston's): an app config with `files` and `reload` and no `application`.
+// Files are written with their bytes and mode on the first deploy and when they change; `reload`
+// runs after a change only.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
+import { startDaemon } from '../../fixtures/daemon/daemonProcess.js';
+import { addApp, makeWorkspace } from '../../fixtures/daemon/workspace.js';
+import { pushCommit } from '../../fixtures/git/testRepo.js';
+import { writeAppConfigWith } from '../../fixtures/release/appConfig.js';
+
+cleanUpAfterEach();
+
+async function lines(file: string): Promise<string[]> {
+  try {
+    return (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+async function modeOf(file: string): Promise<number> {
+  return (await stat(file)).mode & 0o7777;
+}
+
+describe('file deployment', () => {
+  it('writes the files with their bytes and mode, and reloads only when they change', async () => {
+    const ws = await makeWorkspace();
+    const etc = join(ws.root, 'etc', 'proxy');
+    const envFile = join(etc, 'proxy.env');
+    const confFile = join(etc, 'proxy.conf');
+    const reloads = join(ws.root, 'reloads.log');
+    const proxy = await addApp(ws, 'proxy', {
+      files: { 'deploy/proxy.conf': 'upstream a 127.0.0.1:8001;\n', README: 'proxy configs\n' },
+      config: { application: null, health: null },
+      write: false,
+    });
+    await writeAppConfigWith(proxy, {
+      files: [
+        // Expanded from the daemon's environment when the config is loaded.
+        { path: envFile, content: 'TOKEN=${PROXY_TOKEN}\nMODE=strict\n', mode: '0600' },
+        { path: confFile, source: 'deploy/proxy.conf', mode: '0640' },
+      ],
+      reload: `echo "reload $HUDDLE_COMMIT" >> '${reloads}'`,
+    });
+    const daemon = await startDaemon(ws, { env: { PROXY_TOKEN: 's3cret-token' } });
+
+    const first = proxy.remote.head;
+    const deployed = await daemon.waitForApp('proxy', (a) => a.state === 'healthy' && a.commit === first, `healthy on ${first.slice(0, 7)}`);
+    expect(deployed.pid).toBeNull();
+    expect(deployed.error).toBeNull();
+    expect(await readFile(envFile, 'utf8')).toBe('TOKEN=s3cret-token\nMODE=strict\n');
+    expect(await modeOf(envFile)).toBe(0o600);
+    expect(await readFile(confFile, 'utf8')).toBe('upstream a 127.0.0.1:8001;\n');
+    expect(await modeOf(confFile)).toBe(0o640);
+    expect(await lines(reloads)).toEqual([`reload ${first}`]);
+    // No credential in the daemon's log, even in the line that lists the files written.
+    expect(daemon.lines.some((l) => JSON.stringify(l).includes('s3cret-token'))).toBe(false);
+
+    const changed = await pushCommit(proxy.remote, { 'deploy/proxy.conf': 'upstream a 127.0.0.1:8002;\n' }, 'move upstream');
+    await daemon.waitForApp('proxy', (a) => a.state === 'healthy' && a.commit === changed, `healthy on ${changed.slice(0, 7)}`);
+    expect(await readFile(confFile, 'utf8')).toBe('upstream a 127.0.0.1:8002;\n');
+    expect(await modeOf(confFile)).toBe(0o640);
+    expect(await readFile(envFile, 'utf8')).toBe('TOKEN=s3cret-token\nMODE=strict\n');
+    expect(await lines(reloads)).toEqual([`reload ${first}`, `reload ${changed}`]);
+    const written = daemon.logs((l) => l.app === 'proxy' && l.event === 'files');
+    expect(written.map((l) => l.message)).toEqual([`files written: ${envFile}, ${confFile}`, `files written: ${confFile}`]);
+
+    const unrelated = await pushCommit(proxy.remote, { README: 'proxy configs, documented\n' }, 'docs only');
+    const status = await daemon.waitForApp('proxy', (a) => a.state === 'healthy' && a.commit === unrelated, `healthy on ${unrelated.slice(0, 7)}`);
+    expect(status.error).toBeNull();
+    expect(status.health).toBe('none');
+    expect(await lines(reloads)).toEqual([`reload ${first}`, `reload ${changed}`]);
+    expect(daemon.logs((l) => l.app === 'proxy' && l.event === 'files')).toHaveLength(2);
+    expect(await readFile(confFile, 'utf8')).toBe('upstream a 127.0.0.1:8002;\n');
+  });
+});
