@@ -2,7 +2,7 @@ import { GitError } from './gitError.js';
 import { gitInRaw } from './gitInCheckout.js';
 import type { GitOptions } from './gitOptions.js';
 import { hasCommit } from './fetchCommit.js';
-import { localChanges } from './localChanges.js';
+import { assertNoLocalChanges } from './localChanges.js';
 import { failure } from './runGit.js';
 import { assertCommitId } from './validate.js';
 
@@ -31,16 +31,7 @@ function overwrittenFiles(stderr: string): string[] {
  */
 export async function checkoutCommit(opts: GitOptions, commit: string, options: CheckoutOptions): Promise<void> {
   assertCommitId(commit);
-  if (!options.discardLocalChanges) {
-    const changed = await localChanges(opts);
-    if (changed.length > 0) {
-      throw new GitError(
-        'local-changes',
-        `${opts.localPath} has local changes, not updated to ${commit.slice(0, 12)}: ${changed.join(', ')}`,
-        { files: changed },
-      );
-    }
-  }
+  if (!options.discardLocalChanges) await assertNoLocalChanges(opts, commit);
   const args = ['checkout', '--quiet', '--detach', ...(options.discardLocalChanges ? ['--force'] : []), `${commit}^{commit}`];
   const run = await gitInRaw(opts, args);
   if (run.code === 0) return;

@@ -1,3 +1,4 @@
+import { GitError } from './gitError.js';
 import { gitIn } from './gitInCheckout.js';
 import type { GitOptions } from './gitOptions.js';
 
@@ -21,4 +22,16 @@ export async function localChanges(opts: GitOptions): Promise<string[]> {
     if (entry[0] === 'R' || entry[0] === 'C') i++;
   }
   return files;
+}
+
+/** Refuse (a `local-changes` GitError listing the files) to update a checkout with tracked local edits. */
+export async function assertNoLocalChanges(opts: GitOptions, commit: string): Promise<void> {
+  const changed = await localChanges(opts);
+  if (changed.length > 0) {
+    throw new GitError(
+      'local-changes',
+      `${opts.localPath} has local changes, not updated to ${commit.slice(0, 12)}: ${changed.join(', ')}`,
+      { files: changed },
+    );
+  }
 }

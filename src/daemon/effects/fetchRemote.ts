@@ -5,12 +5,11 @@ import type { FetchRemoteInput, FetchRemoteOutput } from '../../../machines/app.
 import type { LoadedApp } from '../../config/index.js';
 import { resolveAppPaths } from '../../config/index.js';
 import {
+  assertNoLocalChanges,
   ensureClone,
   fetchCommit,
-  GitError,
   gitProbe,
   headCommit,
-  localChanges,
   resolveCommit,
   verifyCommit,
   type GitOptions,
@@ -22,15 +21,7 @@ import type { EffectsHost } from './host.js';
 // Checked before the chart stops the app for an update: a checkout with local edits is refused
 // while the old version keeps serving, rather than found out once the app is down.
 async function refuseOverLocalChanges(app: LoadedApp, opts: GitOptions, commit: string): Promise<void> {
-  if (app.config.repository['discard local changes']) return;
-  const changed = await localChanges(opts);
-  if (changed.length > 0) {
-    throw new GitError(
-      'local-changes',
-      `${opts.localPath} has local changes, not updated to ${commit.slice(0, 12)}: ${changed.join(', ')}`,
-      { files: changed },
-    );
-  }
+  if (!app.config.repository['discard local changes']) await assertNoLocalChanges(opts, commit);
 }
 
 /** With `repository.verify`, only a commit signed by a trusted key goes further (CommitNotTrustedError). */
