@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAppCommands } from './commands/appCommands.js';
 import { registerChart } from './commands/chart.js';
+import { registerInspector } from './commands/inspector.js';
 import { addRunOptions, registerRun, runDaemon, type RunOptions } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerStartup } from './commands/startup.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerSchema(program);
   registerChart(program);
   registerStartup(program);
+  registerInspector(program);
   return program;
 }
 

@@ -10,17 +10,19 @@ import { addLogSecrets, createLogger, type LogFormat, type Logger } from '../log
 import { secretValues } from '../util/redact.js';
 import { appEffects } from './effects/index.js';
 import { AppObserver } from './appObserver.js';
-import { appInputOf, runAsOf } from './appSpec.js';
+import { appInputOf } from './appSpec.js';
+import { refuseUnrunnableAccounts } from './accountCheck.js';
 import { diffConfigs } from './configDiff.js';
 import { startConfigWatcher, type ConfigWatcher } from './configWatcher.js';
-import { controlHandler } from './controlHandler.js';
+import { controlHandler, daemonStatus } from './controlHandler.js';
+import { Observability, type ObservabilityOptions } from './observability.js';
 import { acquireDaemonLock, type DaemonLock } from './lock.js';
 import { appLogFile, socketPath } from './paths.js';
 import { parsePersisted } from './persistedState.js';
 import { stopLeftoverProcesses } from './recovery.js';
 import { openStateStore, type StateStore } from './stateStore.js';
 
-export interface DaemonOptions {
+export interface DaemonOptions extends ObservabilityOptions {
   configDir: string;
   stateDir: string;
   logLevel?: string;
@@ -42,10 +44,11 @@ export class Daemon {
   /** The last valid config of every app the supervisor runs (or is stopping). */
   private readonly apps = new Map<string, LoadedApp>();
   private readonly configErrors = new Map<string, string[]>();
-  private supervisor!: SupervisorActor;
+  private supervisor?: SupervisorActor;
   private control?: ControlServer;
   private watcher?: ConfigWatcher;
   private stopping?: Promise<void>;
+  readonly observability: Observability;
   private resolveStopped!: () => void;
   /** Resolves once the daemon has stopped every app and released the state dir. */
   readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
@@ -56,22 +59,30 @@ export class Daemon {
     private readonly lock: DaemonLock,
     private readonly store: StateStore,
     private readonly observer: AppObserver,
-  ) {}
+  ) {
+    this.observability = new Observability(options, logger, observer.inspect, () =>
+      [...this.apps.values()].flatMap((app) => secretValues(app.config.application?.env)),
+    );
+  }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
     const logger = createLogger({ level: options.logLevel, format: options.logFormat, stream: options.logStream });
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
     const lock = await acquireDaemonLock(options.stateDir);
+    let daemonBeingBuilt: Daemon | undefined;
     try {
       const store = await openStateStore(options.stateDir, {
         onError: (app, error) => logger.error(`cannot save state: ${error.message}`, { app, event: 'state' }),
       });
       const observer = new AppObserver(logger, (app, persisted) => store.save(app, persisted));
       const daemon = new Daemon(options, logger, lock, store, observer);
+      daemonBeingBuilt = daemon;
       await daemon.boot();
       return daemon;
     } catch (error) {
-      await lock.release();
+      // Whatever boot had started (apps included) is stopped again, and the lock released.
+      if (daemonBeingBuilt) await daemonBeingBuilt.stop(`start failed: ${(error as Error).message}`);
+      else await lock.release();
       throw error;
     }
   }
@@ -90,11 +101,12 @@ export class Daemon {
     const machine = supervisorMachine.provide({
       actors: { app: appMachine.provide({ actors: appEffects(this.effectsHost()) }) },
     });
-    this.supervisor = createActor(machine, { input: { apps: inputs }, inspect: this.observer.inspect });
-    this.supervisor.subscribe({
+    const supervisor = createActor(machine, { input: { apps: inputs }, inspect: this.observability.inspect });
+    supervisor.subscribe({
       error: (error) => this.logger.error(`supervisor failed: ${(error as Error).message}`, { event: 'daemon' }),
     });
-    this.supervisor.start();
+    this.supervisor = supervisor;
+    supervisor.start();
 
     this.control = await startControlServer({
       socketPath: socketPath(stateDir),
@@ -102,6 +114,7 @@ export class Daemon {
       logger: this.logger,
       ...(await socketAccess(this.options.socketGroup)),
     });
+    await this.observability.serve(() => daemonStatus(this));
     this.watcher = await startConfigWatcher({
       dir: configDir,
       isConfigFile: isConfigFileName,
@@ -116,7 +129,7 @@ export class Daemon {
   /** Reads the whole config dir; reports every bad file; returns the valid apps by name. */
   private loadConfigs(): { byName: Map<string, LoadedApp>; apps: LoadedApp[]; errors: ConfigError[] } {
     const loaded = loadConfigDir(this.options.configDir);
-    const { apps, errors } = refuseUnsupported(loaded.apps, loaded.errors);
+    const { apps, errors } = refuseUnrunnableAccounts(loaded.apps, loaded.errors);
     this.configErrors.clear();
     for (const error of errors) {
       const line = formatConfigError(error);
@@ -152,18 +165,18 @@ export class Daemon {
     }
     for (const name of diff.removed) {
       this.logger.info('config removed: stopping the app', { event: 'config', app: name });
-      this.supervisor.send({ type: 'APP.REMOVE', app: name });
+      this.supervisorActor.send({ type: 'APP.REMOVE', app: name });
       this.apps.delete(name);
     }
     for (const app of diff.changed) {
       this.logger.info('config changed: restarting the app with it', { event: 'config', app: app.config.name });
       this.apps.set(app.config.name, app);
-      this.supervisor.send({ type: 'APP.CHANGE', spec: await this.inputOf(app) });
+      this.supervisorActor.send({ type: 'APP.CHANGE', spec: await this.inputOf(app) });
     }
     for (const app of diff.added) {
       this.logger.info('config added: starting the app', { event: 'config', app: app.config.name });
       this.apps.set(app.config.name, app);
-      this.supervisor.send({ type: 'APP.ADD', spec: await this.inputOf(app) });
+      this.supervisorActor.send({ type: 'APP.ADD', spec: await this.inputOf(app) });
     }
   }
 
@@ -177,6 +190,7 @@ export class Daemon {
     const lastSeen = new Map<string, LoadedApp>();
     return {
       logger: this.logger,
+      metrics: this.observability.metrics,
       app: (name: string): LoadedApp => {
         const app = this.apps.get(name) ?? lastSeen.get(name);
         if (!app) throw new Error(`no config for app ${name}`);
@@ -196,6 +210,7 @@ export class Daemon {
   }
 
   get supervisorActor(): SupervisorActor {
+    if (!this.supervisor) throw new Error('the daemon has not started its apps yet');
     return this.supervisor;
   }
 
@@ -217,60 +232,41 @@ export class Daemon {
     return this.stopping;
   }
 
-  private async shutdown(reason: string): Promise<void> {
-    this.logger.info(`huddle stopping: ${reason}`, { event: 'daemon' });
-    await this.watcher?.close();
+  /** SHUTDOWN to the supervisor (apps stop in reverse dependency order), killing what outlives the budget. */
+  private async stopApps(supervisor: SupervisorActor): Promise<void> {
     const budget =
       [...this.apps.values()].reduce((sum, app) => sum + (app.config.application?.['stop timeout'] ?? 0) * 1000, 0) +
       SHUTDOWN_MARGIN_MS;
     const done = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), budget);
-      this.supervisor.subscribe({
+      supervisor.subscribe({
         complete: () => {
           clearTimeout(timer);
           resolve(true);
         },
       });
-      if (this.supervisor.getSnapshot().status !== 'active') {
+      if (supervisor.getSnapshot().status !== 'active') {
         clearTimeout(timer);
         resolve(true);
       }
     });
-    this.supervisor.send({ type: 'SHUTDOWN' });
+    supervisor.send({ type: 'SHUTDOWN' });
     if (!(await done)) this.logger.error(`apps did not stop within ${budget} ms: killing them`, { event: 'daemon' });
     // Stopping the actor system kills whatever process is left (the process actors' cleanup).
-    this.supervisor.stop();
+    supervisor.stop();
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    this.logger.info(`huddle stopping: ${reason}`, { event: 'daemon' });
+    await this.watcher?.close();
+    const supervisor = this.supervisor;
+    if (supervisor) await this.stopApps(supervisor);
+    await this.observability.stop();
     await this.control?.close();
     await this.store.close();
     await this.lock.release();
     this.logger.info('huddle stopped', { event: 'daemon' });
   }
-}
-
-/**
- * An app that runs as another user needs a root daemon and an account that exists: checked when
- * the config is loaded, so a bad one is reported like any other config error.
- */
-function refuseUnsupported(apps: LoadedApp[], errors: ConfigError[]): { apps: LoadedApp[]; errors: ConfigError[] } {
-  const kept: LoadedApp[] = [];
-  const refused: ConfigError[] = [];
-  for (const app of apps) {
-    const application = app.config.application;
-    const key = application?.user !== undefined ? 'user' : application?.group !== undefined ? 'group' : undefined;
-    let problem: string | undefined;
-    if (key !== undefined && process.getuid?.() !== 0) {
-      problem = `running an app as another user needs huddle to run as root (it runs as uid ${process.getuid?.()})`;
-    } else if (key !== undefined) {
-      try {
-        runAsOf(app);
-      } catch (error) {
-        problem = (error as Error).message;
-      }
-    }
-    if (problem === undefined) kept.push(app);
-    else refused.push({ file: app.file, path: `[application] ${key}`, message: problem });
-  }
-  return { apps: kept, errors: [...errors, ...refused] };
 }
 
 /** Mode and group of the control socket: owner only, unless a group of operators is named. */

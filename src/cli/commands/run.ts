@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Daemon, resolveDirs } from '../../daemon/daemon.js';
 import { DaemonAlreadyRunningError } from '../../daemon/lock.js';
 import { defaultConfigDir, defaultStateDir } from '../../daemon/paths.js';
+import { DEFAULT_INSPECTOR_URL } from '../../inspect/index.js';
 import { LOG_LEVELS, type LogFormat } from '../../log.js';
 
 export interface RunOptions {
@@ -10,6 +11,10 @@ export interface RunOptions {
   logLevel: string;
   logFormat: LogFormat;
   socketGroup?: string;
+  inspect?: string | true;
+  http?: string;
+  httpToken?: string;
+  httpAllowRemote?: boolean;
 }
 
 /** Runs the daemon in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
@@ -21,6 +26,10 @@ export async function runDaemon(options: RunOptions): Promise<number> {
       logLevel: options.logLevel,
       logFormat: options.logFormat,
       ...(options.socketGroup === undefined ? {} : { socketGroup: options.socketGroup }),
+      ...(options.inspect === undefined ? {} : { inspect: options.inspect === true ? DEFAULT_INSPECTOR_URL : options.inspect }),
+      ...(options.http === undefined ? {} : { http: options.http }),
+      ...(options.httpToken === undefined ? {} : { httpToken: options.httpToken }),
+      httpAllowRemote: options.httpAllowRemote ?? false,
     });
   } catch (error) {
     const message = error instanceof DaemonAlreadyRunningError ? error.message : `huddle: ${(error as Error).message}`;
@@ -56,7 +65,11 @@ export function addRunOptions(command: Command): Command {
     .option('--state-dir <dir>', 'state, logs and control socket', defaultStateDir())
     .option('--log-level <level>', `one of ${levels}`, 'info')
     .option('--log-format <format>', 'json | pretty | auto (json when stdout is not a TTY)', 'auto')
-    .option('--socket-group <group>', 'let this group use the control socket (mode 0660 instead of 0600)');
+    .option('--socket-group <group>', 'let this group use the control socket (mode 0660 instead of 0600)')
+    .option('--inspect [url]', `stream the state charts to the Stately inspector (default ${DEFAULT_INSPECTOR_URL})`)
+    .option('--http <[host:]port>', 'serve /metrics (Prometheus) and /api/status; loopback unless --http-allow-remote')
+    .option('--http-token <token>', 'bearer token every --http request must carry (required off loopback)')
+    .option('--http-allow-remote', 'allow --http on a non-loopback address (with --http-token)');
 }
 
 export function registerRun(program: Command): void {

@@ -40,36 +40,40 @@ async function verifyIfConfigured(app: LoadedApp, opts: GitOptions, commit: stri
  * running version alone (the chart retries at the next poll).
  */
 export function fetchRemoteActor(host: EffectsHost) {
-  return fromPromise<FetchRemoteOutput, FetchRemoteInput>(async ({ input }) => {
-    const app = host.app(input.app);
-    const opts = gitOptionsOf(app);
-    // Verifying the checkout costs two git processes: worth it when there may be none yet, not on
-    // every poll of a running app (a checkout broken meanwhile fails the update instead).
-    if (input.currentCommit === null || !existsSync(opts.localPath)) {
-      const { cloned } = await ensureClone(opts);
-      if (cloned) {
-        appLogger(host.logger, { app: input.app }).info('cloned', { event: 'git', into: opts.localPath });
-        // A clone checks out the branch tip; an untrusted tip must not stay on disk.
-        const head = await headCommit(opts);
-        await verifyIfConfigured(app, opts, head ?? '').catch(async (error: unknown) => {
-          await rm(opts.localPath, { recursive: true, force: true });
-          throw error;
-        });
-      }
+  return fromPromise<FetchRemoteOutput, FetchRemoteInput>(({ input }) =>
+    host.metrics.timePoll(input.app, fetchRemote(host, input)),
+  );
+}
+
+async function fetchRemote(host: EffectsHost, input: FetchRemoteInput): Promise<FetchRemoteOutput> {
+  const app = host.app(input.app);
+  const opts = gitOptionsOf(app);
+  // Verifying the checkout costs two git processes: worth it when there may be none yet, not on
+  // every poll of a running app (a checkout broken meanwhile fails the update instead).
+  if (input.currentCommit === null || !existsSync(opts.localPath)) {
+    const { cloned } = await ensureClone(opts);
+    if (cloned) {
+      appLogger(host.logger, { app: input.app }).info('cloned', { event: 'git', into: opts.localPath });
+      // A clone checks out the branch tip; an untrusted tip must not stay on disk.
+      const head = await headCommit(opts);
+      await verifyIfConfigured(app, opts, head ?? '').catch(async (error: unknown) => {
+        await rm(opts.localPath, { recursive: true, force: true });
+        throw error;
+      });
     }
-    const ref = input.target ?? app.config.repository.ref;
-    let commit: string;
-    if (ref !== undefined) {
-      commit = await resolveCommit(opts, ref);
-      await fetchCommit(opts, commit);
-    } else {
-      commit = await gitProbe(opts);
-      if (commit !== input.currentCommit) await fetchCommit(opts, commit);
-    }
-    if (commit !== input.currentCommit) {
-      await verifyIfConfigured(app, opts, commit);
-      await refuseOverLocalChanges(app, opts, commit);
-    }
-    return { commit };
-  });
+  }
+  const ref = input.target ?? app.config.repository.ref;
+  let commit: string;
+  if (ref !== undefined) {
+    commit = await resolveCommit(opts, ref);
+    await fetchCommit(opts, commit);
+  } else {
+    commit = await gitProbe(opts);
+    if (commit !== input.currentCommit) await fetchCommit(opts, commit);
+  }
+  if (commit !== input.currentCommit) {
+    await verifyIfConfigured(app, opts, commit);
+    await refuseOverLocalChanges(app, opts, commit);
+  }
+  return { commit };
 }

@@ -1,11 +1,14 @@
 import type { LoadedApp } from '../../config/index.js';
 import type { Logger } from '../../log.js';
+import type { EffectTimers } from '../../metrics/index.js';
 import type { AppProcess } from '../../process/index.js';
 
 /** What the effects need to know about the daemon: each app's current config, where its log goes. */
 export interface EffectsHost {
   app(name: string): LoadedApp;
   logger: Logger;
+  /** Poll and health-check durations and failures, for /metrics. */
+  metrics: EffectTimers;
   logFile(app: string): string;
   /** A process was started / has exited: the daemon records it for recovery after a crash. */
   processStarted(app: string, proc: AppProcess, commit: string): void;
