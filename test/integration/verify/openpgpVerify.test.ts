@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommitNotTrustedError, verifyCommit } from '../../../src/git/verifyCommit.js';
+import { verifyCommit } from '../../../src/git/verifyCommit.js';
 import { makeTempDir, removeTempDirs } from '../../fixtures/git/tempDirs.js';
 import type { SigningRepo } from '../../fixtures/keys/signedCommits.js';
 import { commit, makeSigningRepo, tamperedCopy } from '../../fixtures/keys/signedCommits.js';
@@ -15,17 +15,9 @@ import {
   signingTestsSkipped,
   writeAllowedSigners,
 } from '../../fixtures/keys/signingKeys.js';
+import { rejection } from '../../fixtures/keys/rejection.js';
 
 const skipped = await signingTestsSkipped();
-
-async function rejection(p: Promise<unknown>): Promise<CommitNotTrustedError> {
-  const e = await p.then(
-    (v) => new Error(`expected a rejection, got ${JSON.stringify(v)}`),
-    (err: unknown) => err,
-  );
-  if (!(e instanceof CommitNotTrustedError)) throw e;
-  return e;
-}
 
 describe.skipIf(skipped)(`verifyCommit with OpenPGP signatures${skipped ? ` (${skipped})` : ''}`, () => {
   let repo: SigningRepo;

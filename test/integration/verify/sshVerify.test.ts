@@ -3,24 +3,15 @@ import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitError } from '../../../src/git/gitError.js';
-import { CommitNotTrustedError, verifyCommit } from '../../../src/git/verifyCommit.js';
+import { verifyCommit } from '../../../src/git/verifyCommit.js';
 import { makeTempDir, removeTempDirs } from '../../fixtures/git/tempDirs.js';
 import type { SigningRepo } from '../../fixtures/keys/signedCommits.js';
 import { commit, makeSigningRepo, tamperedCopy } from '../../fixtures/keys/signedCommits.js';
 import type { SshKey } from '../../fixtures/keys/signingKeys.js';
 import { assertSigningTools, makeSshKey, signingTestsSkipped, writeAllowedSigners } from '../../fixtures/keys/signingKeys.js';
+import { rejection } from '../../fixtures/keys/rejection.js';
 
 const skipped = await signingTestsSkipped();
-
-/** The rejection verifyCommit gave, or a failure when it resolved. */
-async function rejection(p: Promise<unknown>): Promise<CommitNotTrustedError> {
-  const e = await p.then(
-    (v) => new Error(`expected a rejection, got ${JSON.stringify(v)}`),
-    (err: unknown) => err,
-  );
-  if (!(e instanceof CommitNotTrustedError)) throw e;
-  return e;
-}
 
 describe.skipIf(skipped)(`verifyCommit with SSH signatures${skipped ? ` (${skipped})` : ''}`, () => {
   let repo: SigningRepo;
