@@ -54,6 +54,7 @@ function makeRepositories(): void {
 }
 
 const port = await freePort(8765);
+const dashboard = await freePort(8766);
 makeRepositories();
 mkdirSync(configDir, { recursive: true });
 writeFileSync(
@@ -74,6 +75,7 @@ const cli = `node ${path.relative(process.cwd(), path.join(root, 'dist', 'src', 
 process.stdout.write(`
 huddle demo: the daemon runs below (Ctrl-C stops it and the app).
   app:       http://127.0.0.1:${port}/
+  dashboard: http://127.0.0.1:${dashboard}/ (live state charts; /metrics for Prometheus)
   repo:      ${remote} (push from ${work})
 In another terminal:
   curl http://127.0.0.1:${port}/
@@ -83,4 +85,10 @@ In another terminal:
 The push is deployed within the poll interval (2-4 s); \`${cli} poll demo --state-dir …\` checks at once.
 
 `);
-process.exitCode = await runDaemon({ configDir, stateDir, logLevel: 'info', logFormat: 'pretty' });
+process.exitCode = await runDaemon({
+  configDir,
+  stateDir,
+  logLevel: 'info',
+  logFormat: 'pretty',
+  http: `127.0.0.1:${dashboard}`,
+});

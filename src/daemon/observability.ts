@@ -1,4 +1,5 @@
 import type { InspectionEvent } from 'xstate';
+import { DashboardHub } from '../dashboard/index.js';
 import { checkListen, startHttpServer, type HttpServer } from '../http/httpServer.js';
 import { combineInspectors, startInspector, type StatelyInspector } from '../inspect/index.js';
 import type { Logger } from '../log.js';
@@ -8,7 +9,7 @@ import type { StatusJson } from '../control/types.js';
 export interface ObservabilityOptions {
   /** Stream the charts to the Stately inspector at this WebSocket URL. */
   inspect?: string;
-  /** Serve /metrics and /api/status at `[host:]port` (loopback by default). */
+  /** Serve the dashboard, /api/status, /api/events and /metrics at `[host:]port` (loopback by default). */
   http?: string;
   httpToken?: string;
   httpAllowRemote?: boolean;
@@ -20,6 +21,8 @@ export interface ObservabilityOptions {
  */
 export class Observability {
   readonly metrics = new HuddleMetrics();
+  /** The dashboard's live stream: told of every snapshot, reads the status only while a page is open. */
+  readonly dashboard = new DashboardHub();
   private inspector?: StatelyInspector;
   private http?: HttpServer;
   /** Every inspection event of the actor system goes through here. */
@@ -35,7 +38,12 @@ export class Observability {
       checkListen({ listen: options.http, token: options.httpToken, allowRemote: options.httpAllowRemote ?? false });
     }
     if (options.inspect !== undefined) this.inspector = startInspector({ url: options.inspect, logger, secrets });
-    this.inspect = combineInspectors(observer, this.metrics.observeSnapshot, this.inspector?.inspect);
+    this.inspect = combineInspectors(
+      observer,
+      this.metrics.observeSnapshot,
+      this.inspector?.inspect,
+      options.http === undefined ? undefined : this.dashboard.inspect,
+    );
   }
 
   /** Starts the HTTP endpoint, if asked for, once the daemon can answer status. */
@@ -47,6 +55,7 @@ export class Observability {
       ...(this.options.httpToken === undefined ? {} : { token: this.options.httpToken }),
       allowRemote: this.options.httpAllowRemote ?? false,
       routes: {
+        ...this.dashboard.routes(status),
         '/metrics': metricsHandler(this.metrics),
         '/api/status': (_req, res) => {
           res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -61,6 +70,8 @@ export class Observability {
   }
 
   async stop(): Promise<void> {
+    // First: open event streams must not hold the server's close.
+    this.dashboard.close();
     await this.http?.close();
     await this.inspector?.stop();
   }

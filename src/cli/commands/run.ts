@@ -67,7 +67,7 @@ export function addRunOptions(command: Command): Command {
     .option('--log-format <format>', 'json | pretty | auto (json when stdout is not a TTY)', 'auto')
     .option('--socket-group <group>', 'let this group use the control socket (mode 0660 instead of 0600)')
     .option('--inspect [url]', `stream the state charts to the Stately inspector (default ${DEFAULT_INSPECTOR_URL})`)
-    .option('--http <[host:]port>', 'serve /metrics (Prometheus) and /api/status; loopback unless --http-allow-remote')
+    .option('--http <[host:]port>', 'serve the dashboard (/), /api/status, /api/events and /metrics; loopback unless --http-allow-remote')
     .option('--http-token <token>', 'bearer token every --http request must carry (required off loopback)')
     .option('--http-allow-remote', 'allow --http on a non-loopback address (with --http-token)');
 }
