@@ -44,14 +44,33 @@ export function checkListen(options: Pick<HttpServerOptions, 'listen' | 'token' 
   return { host, port };
 }
 
+const TOKEN_COOKIE = 'huddle_token';
+
+/** How a request proved it knows the token: bearer header (scripts), cookie or ?token= (browsers). */
+function tokenAccess(req: IncomingMessage, url: URL, token: string): 'header' | 'cookie' | 'query' | 'refused' {
+  if (req.headers.authorization === `Bearer ${token}`) return 'header';
+  const cookies = (req.headers.cookie ?? '').split(';').map((c) => c.trim());
+  if (cookies.includes(`${TOKEN_COOKIE}=${encodeURIComponent(token)}`)) return 'cookie';
+  if (url.searchParams.get('token') === token) return 'query';
+  return 'refused';
+}
+
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { host, port } = checkListen(options);
   const server = http.createServer((req, res) => {
-    if (options.token && req.headers.authorization !== `Bearer ${options.token}`) {
-      res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('missing or wrong bearer token\n');
-      return;
+    const url = new URL(req.url ?? '/', 'http://huddle');
+    if (options.token) {
+      const access = tokenAccess(req, url, options.token);
+      if (access === 'refused') {
+        res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('missing or wrong token\n');
+        return;
+      }
+      // A browser cannot set headers on EventSource: a valid ?token= becomes a same-site cookie.
+      if (access === 'query') {
+        res.setHeader('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`);
+      }
     }
-    const path = new URL(req.url ?? '/', 'http://huddle').pathname;
+    const path = url.pathname;
     const route = options.routes[path];
     if (!route) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`no such page: ${path}\n`);
