@@ -113,6 +113,19 @@ export function isInsidePath(s: string): boolean {
   return normalize(s) !== '.';
 }
 
+const PERCENTAGE = /^\s*(\d{1,3})\s*%\s*$/;
+
+/** `10%`, ` 5 % `: a whole percentage from 1 to 100. */
+export function isPercentage(s: string): boolean {
+  const m = PERCENTAGE.exec(s);
+  return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 100;
+}
+
+/** The canonical spelling of a percentage: digits then `%`, no blanks or leading zeros (`010 %` is `10%`). */
+export function formatPercentage(s: string): string {
+  return `${Number(PERCENTAGE.exec(s)?.[1] ?? Number.NaN)}%`;
+}
+
 export const FORMATS: Record<string, { check: (s: string) => boolean; message: string }> = {
   'http-url': { check: isHttpUrl, message: 'must be an http:// or https:// URL with a host' },
   'status-range': {
@@ -133,6 +146,11 @@ export const FORMATS: Record<string, { check: (s: string) => boolean; message: s
   account: {
     check: isAccount,
     message: `must be a user or group name (letters, digits, "_", "." and "-", starting with a letter or "_") or a numeric id up to ${MAX_ACCOUNT_ID}`,
+  },
+  // Only text reaches a format check: whole numbers are checked by the schema's minimum and maximum.
+  concurrency: {
+    check: isPercentage,
+    message: 'must be a whole number of nodes (at least 1) or a percentage from 1% to 100%, such as 3 or "10%"',
   },
   'file-mode': { check: isFileMode, message: 'must be an octal file mode such as "0644" or "644"' },
   'inside-path': {

@@ -8,3 +8,4 @@ export { appConfigSchema } from './schema/index.js';
 export { parseStatusRange, type StatusRange } from './formats.js';
 export { resolveAppPaths, type AppPaths } from './paths.js';
 export { configToJson } from './print.js';
+export { rolloutSlots, type Rollout } from './rollout.js';

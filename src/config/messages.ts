@@ -48,6 +48,12 @@ function unknownKey(parentPointer: string, key: string, parentSchema: JsonSchema
 function typeMessage(expected: JsonType[], pointer: string, found: string, schema?: JsonSchema): string {
   const words = expected.map((t) => TYPE_WORDS[t]).join(' or ');
   const segments = fromPointer(pointer);
+  // A number or formatted text (`max concurrent`: 3 or "10%"): "a whole number or text" would
+  // hide which text; the format's sentence names both spellings.
+  const format = schema?.format === undefined ? undefined : FORMATS[schema.format];
+  if (format && expected.length > 1 && expected.includes('string') && !expected.includes('object')) {
+    return `${format.message}, got ${found}`;
+  }
   if (expected.length === 1 && isListOfSections(schema)) {
     return `must be a list of entries ([${segments.join('.')}.<label>] sections in INI, a list of objects in JSON), got ${found}`;
   }

@@ -1,4 +1,4 @@
-import { FORMATS, formatStatusRange, isAppName, parseStatusRange } from './formats.js';
+import { FORMATS, formatPercentage, formatStatusRange, isAppName, parseStatusRange } from './formats.js';
 import { watchdogToHealth, type Watchdog } from './legacy.js';
 import { canonicalAccount, normaliseFiles } from './normaliseFiles.js';
 import { setOwn, type PathProblem } from './pathProblem.js';
@@ -93,6 +93,11 @@ export function normalise(data: Checked, baseName: string): { config: Record<str
   if (application && application['cwd'] === undefined) application['cwd'] = repository?.['local path'];
   for (const key of ['user', 'group']) {
     if (application?.[key] !== undefined) application[key] = canonicalAccount(application[key]);
+  }
+
+  const rollout = sectionOf(data, 'rollout');
+  if (rollout && typeof rollout['max concurrent'] === 'string') {
+    rollout['max concurrent'] = formatPercentage(rollout['max concurrent']);
   }
 
   const files = Array.isArray(data['files']) ? data['files'] as Record<string, unknown>[] : [];

@@ -14,6 +14,7 @@ const FORMAT_WORDS: Record<string, string> = {
   'app-name': 'app name',
   'git-ref': 'tag or commit id',
   account: 'name or numeric id',
+  concurrency: 'integer or percentage',
   'file-mode': 'octal mode (text)',
   'inside-path': 'path in the checkout',
 };

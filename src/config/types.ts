@@ -50,6 +50,16 @@ export interface AppConfig {
   };
   /** Roll back a new commit that fails within `probation` seconds of its update. */
   rollback: { enabled: boolean; probation: number };
+  /**
+   * Fleet coordination through etcd; only used when the daemon runs with `--etcd`. Absent when the
+   * file has no `rollout` section, so an app without one updates on its own, as before.
+   */
+  rollout?: {
+    /** A number of nodes (`3`), or a percentage of the nodes running the app as `"N%"` (1 to 100). */
+    'max concurrent': number | string;
+    'halt after': number;
+    'on etcd loss': 'hold' | 'proceed';
+  };
   scripts: { 'pre-pull': string[]; 'post-pull': string[]; timeout: number };
   /** Files placed on the host, in order; no two share a `path`. */
   files: ManagedFile[];

@@ -47,6 +47,7 @@ describe('configs.example', () => {
         limit: { restarts: 5, window: 60 },
       },
       rollback: { enabled: true, probation: 60 },
+      rollout: { 'max concurrent': '10%', 'halt after': 3, 'on etcd loss': 'hold' },
       scripts: {
         'pre-pull': ['echo stopping shop', 'date'],
         'post-pull': ['npm ci --omit=dev', 'node scripts/migrate.js --steps=up,verify'],

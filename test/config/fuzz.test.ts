@@ -22,7 +22,8 @@ function rng(seed: number): () => number {
 const examplesDir = new URL('../../configs.example/', import.meta.url);
 const fixturesDir = new URL('../fixtures/config/original/', import.meta.url);
 const releaseDir = new URL('../fixtures/config/release/', import.meta.url);
-const bases = [examplesDir, fixturesDir, releaseDir].flatMap((dir) => readdirSync(dir)
+const rolloutDir = new URL('../fixtures/config/rollout/', import.meta.url);
+const bases = [examplesDir, fixturesDir, releaseDir, rolloutDir].flatMap((dir) => readdirSync(dir)
   .filter((name) => /\.(json|ini)$/.test(name) && !name.startsWith('with-'))
   .map((name) => ({ format: name.endsWith('.json') ? 'json' as const : 'ini' as const, text: readFileSync(new URL(name, dir), 'utf8') })));
 
@@ -35,11 +36,13 @@ const WEIRD_VALUES: unknown[] = [
   'x'.repeat(5000), [], {}, [1, 'a'], ['a', 'a'], { a: {} }, { http: {} }, [[[[[[[[]]]]]]]],
   { __proto__: null, x: 1 }, '__proto__', 'constructor', '0644', '999', '../etc', '/abs', 'v1.0', '-x',
   [{ path: '/x', content: 'y' }], [{ path: '/x' }], [{}], { 'allowed signers': 'k' }, 4294967295,
+  '10%', '0%', '100%', '101%', ' 5 % ', '1.5%', 'hold', 'proceed',
 ];
 
 const WEIRD_KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', ' ', 'Local Path',
   'local_path', 'remote  path', 'x'.repeat(300), 'health', 'http', 'tcp', '0', 'env', '$schema', 'name', 'depends',
-  'files', 'reload', 'verify', 'content', 'source', 'mode', 'owner', 'user', 'ref', 'rollback'];
+  'files', 'reload', 'verify', 'content', 'source', 'mode', 'owner', 'user', 'ref', 'rollback',
+  'rollout', 'max concurrent', 'halt after', 'on etcd loss'];
 
 const WEIRD_LINES = ['[x]', '[', ']', '[]', '[.]', '[a.]', 'a', '=', ':', 'key =', '  continuation',
   '\tindented = x', '[health.tcp]', 'port = 99999', 'port = 80', '[health.http]', 'url = http://127.0.0.1/',
@@ -47,7 +50,8 @@ const WEIRD_LINES = ['[x]', '[', ']', '[]', '[.]', '[a.]', 'a', '=', ':', 'key =
   'toString = x', '${', 'x = ${NOPE}', 'x = $${', '[application.env]', 'A = ${TOKEN}', '[watchdog]',
   'host = http://h', '[health]', 'depends = a, b', '# comment', '; comment', '', 'name = x y', 'name = -x',
   '[files.x]', '[files.0]', '[files]', 'path = /etc/x', 'content = ${TOKEN}', 'source = ../x', 'mode = 0999',
-  'owner = 4294967295', 'group = root', '[repository.verify]', 'ref = -x', 'reload = x', '[rollback]', 'probation = -1'];
+  'owner = 4294967295', 'group = root', '[repository.verify]', 'ref = -x', 'reload = x', '[rollback]', 'probation = -1',
+  '[rollout]', 'max concurrent = 10%', 'max concurrent = 0%', 'max concurrent = 2', 'halt after = 0', 'on etcd loss = hodl'];
 
 function pick<T>(random: () => number, list: readonly T[]): T {
   return list[Math.floor(random() * list.length)] as T;

@@ -106,8 +106,8 @@ describe('INI reader', () => {
 
   it('treats keys such as __proto__ as plain (unknown) keys', () => {
     expect(errors(`constructor = 1\n${ini('[__proto__]\nx = 1')}`, 'ini')).toEqual([
-      'app.ini: constructor: unknown key (known keys: name, depends, reload, repository, timing, application, health, restart, rollback, scripts, files, watchdog)',
-      'app.ini: [__proto__]: unknown section (known sections: repository, timing, application, health, restart, rollback, scripts, watchdog)',
+      'app.ini: constructor: unknown key (known keys: name, depends, reload, repository, timing, application, health, restart, rollback, rollout, scripts, files, watchdog)',
+      'app.ini: [__proto__]: unknown section (known sections: repository, timing, application, health, restart, rollback, rollout, scripts, watchdog)',
     ]);
     const env = config(json({ application: { start: 'x', env: {} } }).replace('"env":{}', '"env":{"__proto__":"x","constructor":"y"}'), 'json').application?.env ?? {};
     expect(Object.keys(env)).toEqual(['__proto__', 'constructor']);

@@ -5,6 +5,7 @@ import { healthSection } from './health.js';
 import { repositorySection } from './repository.js';
 import { restartSection } from './restart.js';
 import { rollbackSection } from './rollback.js';
+import { rolloutSection } from './rollout.js';
 import { scriptsSection } from './scripts.js';
 import { timingSection } from './timing.js';
 import { watchdogSection } from './watchdog.js';
@@ -22,6 +23,7 @@ export const SECTIONS: Record<string, JsonSchema> = {
   health: healthSection,
   restart: restartSection,
   rollback: rollbackSection,
+  rollout: rolloutSection,
   scripts: scriptsSection,
   files: filesList,
   watchdog: watchdogSection,
