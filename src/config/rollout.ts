@@ -7,10 +7,11 @@ export type Rollout = NonNullable<AppConfig['rollout']>;
 
 /**
  * Slots of the fleet-wide semaphore for one app: the number as written, or the percentage of
- * `nodes` (the live nodes that run the app) rounded up, never fewer than 1.
+ * `nodes` (the live nodes that run the app) rounded down, so the bound is never exceeded, but never
+ * fewer than 1, so a rollout always moves.
  */
 export function rolloutSlots(maxConcurrent: Rollout['max concurrent'], nodes: number): number {
   if (typeof maxConcurrent === 'number') return maxConcurrent;
   const percent = Number.parseInt(maxConcurrent, 10);
-  return Math.max(1, Math.ceil((Math.max(0, nodes) * percent) / 100));
+  return Math.max(1, Math.floor((Math.max(0, nodes) * percent) / 100));
 }

@@ -98,9 +98,10 @@ describe('rolloutSlots', () => {
     expect(rolloutSlots(3, 1)).toBe(3);
   });
 
-  it('rounds a percentage of the nodes up, to at least one slot', () => {
+  it('rounds a percentage of the nodes down (never above the bound), to at least one slot', () => {
     expect(rolloutSlots('10%', 200)).toBe(20);
-    expect(rolloutSlots('10%', 201)).toBe(21);
+    expect(rolloutSlots('10%', 209)).toBe(20);
+    expect(rolloutSlots('33%', 10)).toBe(3);
     expect(rolloutSlots('10%', 3)).toBe(1);
     expect(rolloutSlots('33%', 3)).toBe(1);
     expect(rolloutSlots('100%', 7)).toBe(7);

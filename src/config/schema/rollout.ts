@@ -16,8 +16,8 @@ export const rolloutSection = section(
       maximum: MAX_NODES,
       default: 1,
       description: 'Most nodes that update this app at the same time: a number of nodes, or a '
-        + 'percentage of the live nodes that run the app (from `1%` to `100%`, rounded up, so at least '
-        + 'one node). Normalised as a number (`3`) or as text ending in `%` (`"10%"`).',
+        + 'percentage of the live nodes that run the app (from `1%` to `100%`, rounded down so the bound '
+        + 'holds, but at least one node). Normalised as a number (`3`) or as text ending in `%` (`"10%"`).',
       'x-ini': '`max concurrent = 3` or `max concurrent = 10%`',
     },
     'halt after': {

@@ -1,0 +1,125 @@
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { startEtcd, type EtcdServer } from '../fixtures/etcd/etcdServer.js';
+import { describeWithEtcd } from '../fixtures/etcd/gate.js';
+import { waitFor } from '../fixtures/git/waitFor.js';
+import { closeAllNodes, makeNode } from './fleetNodes.js';
+
+/** Highest number of overlapping [start, end) intervals. */
+function maxOverlap(intervals: Array<[number, number]>): number {
+  const events = intervals.flatMap(([s, e]) => [[s, 1] as const, [e, -1] as const]);
+  // At equal times a release counts before an acquire: recorded after-release vs before-acquire.
+  events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let now = 0;
+  let max = 0;
+  for (const [, d] of events) {
+    now += d;
+    max = Math.max(max, now);
+  }
+  return max;
+}
+
+describeWithEtcd('fleet semaphore on a real etcd', () => {
+  let etcd: EtcdServer;
+  beforeAll(async () => {
+    etcd = await startEtcd();
+  });
+  afterEach(closeAllNodes);
+  afterAll(async () => {
+    await etcd?.dispose();
+  });
+
+  it('12 nodes, limit 3: never more than 3 holders, by recorded intervals and by sampling etcd', async () => {
+    const limit = 3;
+    const nodes = Array.from({ length: 12 }, (_, i) => makeNode(etcd.endpoint, `n${i}`));
+    const intervals: Array<[number, number]> = [];
+    const latencies: number[] = [];
+    let inside = 0;
+    let maxInside = 0;
+    const samples: number[] = [];
+    let running = true;
+    const sampler = (async () => {
+      const probe = nodes[0]!.semaphore;
+      while (running) {
+        samples.push((await probe.held('roll')).count);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const rounds = 4;
+    await Promise.all(
+      nodes.map(async (node) => {
+        for (let r = 0; r < rounds; r++) {
+          const asked = performance.now();
+          const slot = await node.semaphore.acquire('roll', limit);
+          const start = performance.now();
+          latencies.push(start - asked);
+          inside++;
+          maxInside = Math.max(maxInside, inside);
+          await new Promise((res) => setTimeout(res, 20 + Math.random() * 60));
+          inside--;
+          // The interval ends once etcd confirmed the release: a conservative (longer-than-real) hold.
+          await slot.release();
+          intervals.push([start, performance.now()]);
+        }
+      }),
+    );
+    running = false;
+    await sampler;
+    expect(intervals).toHaveLength(12 * rounds);
+    expect(maxOverlap(intervals)).toBeLessThanOrEqual(limit);
+    expect(maxInside).toBe(limit); // it did get busy, so the bound was tested
+    expect(samples.length).toBeGreaterThan(5);
+    expect(Math.max(...samples)).toBeLessThanOrEqual(limit);
+    expect((await nodes[0]!.semaphore.held('roll')).count).toBe(0);
+    latencies.sort((a, b) => a - b);
+    const uncontended = Math.min(...latencies);
+    console.info(
+      `semaphore: ${intervals.length} holds, max overlap ${maxOverlap(intervals)}, etcd samples ${samples.length} max ${Math.max(...samples)}, ` +
+        `acquire latency min ${uncontended.toFixed(1)} ms p50 ${latencies[latencies.length >> 1]!.toFixed(1)} ms`,
+    );
+  });
+
+  it('a waiting acquire resumes as soon as a slot is released (watch, not polling)', async () => {
+    const a = makeNode(etcd.endpoint, 'a');
+    const b = makeNode(etcd.endpoint, 'b');
+    const held = await a.semaphore.acquire('wait', 1);
+    let got = 0;
+    const waiting = b.semaphore.acquire('wait', 1).then((slot) => {
+      got = performance.now();
+      return slot;
+    });
+    // While full, b sends nothing: it sits on a watch.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got).toBe(0);
+    const released = performance.now();
+    await held.release();
+    const slot = await waiting;
+    // retryMs is 200 ms: resuming well under it shows the watch woke b, not a retry timer.
+    expect(got - released).toBeLessThan(150);
+    await slot.release();
+  });
+
+  it('acquire can be aborted while waiting', async () => {
+    const a = makeNode(etcd.endpoint, 'a');
+    const b = makeNode(etcd.endpoint, 'b');
+    await a.semaphore.acquire('abort', 1);
+    const controller = new AbortController();
+    const waiting = b.semaphore.acquire('abort', 1, controller.signal);
+    controller.abort(new Error('stop waiting'));
+    await expect(waiting).rejects.toThrow('stop waiting');
+    expect((await a.semaphore.held('abort')).count).toBe(1);
+  });
+
+  it("a dead holder's slot frees itself within the TTL", async () => {
+    const a = makeNode(etcd.endpoint, 'dies');
+    const b = makeNode(etcd.endpoint, 'waits');
+    await a.semaphore.acquire('dead', 1);
+    const waiting = b.semaphore.acquire('dead', 1);
+    const died = Date.now();
+    a.die();
+    const slot = await waiting;
+    expect(Date.now() - died).toBeLessThan(3_500);
+    expect((await b.semaphore.held('dead')).count).toBe(1);
+    await slot.release();
+    await waitFor(async () => (await b.semaphore.held('dead')).count === 0, { timeoutMs: 2000, what: 'release' });
+  });
+});
