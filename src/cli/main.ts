@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAppCommands } from './commands/appCommands.js';
 import { registerChart } from './commands/chart.js';
+import { registerFleet } from './commands/fleet.js';
 import { registerInspector } from './commands/inspector.js';
 import { addRunOptions, registerRun, runDaemon, type RunOptions } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerChart(program);
   registerStartup(program);
   registerInspector(program);
+  registerFleet(program);
   return program;
 }
 

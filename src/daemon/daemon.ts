@@ -16,13 +16,15 @@ import { diffConfigs } from './configDiff.js';
 import { startConfigWatcher, type ConfigWatcher } from './configWatcher.js';
 import { controlHandler, daemonStatus } from './controlHandler.js';
 import { Observability, type ObservabilityOptions } from './observability.js';
+import { FleetLink, type FleetOptions } from './fleetLink.js';
+import { combineInspectors } from '../inspect/index.js';
 import { acquireDaemonLock, type DaemonLock } from './lock.js';
 import { appLogFile, socketPath } from './paths.js';
 import { parsePersisted } from './persistedState.js';
 import { stopLeftoverProcesses } from './recovery.js';
 import { openStateStore, type StateStore } from './stateStore.js';
 
-export interface DaemonOptions extends ObservabilityOptions {
+export interface DaemonOptions extends ObservabilityOptions, FleetOptions {
   configDir: string;
   stateDir: string;
   logLevel?: string;
@@ -49,6 +51,7 @@ export class Daemon {
   private watcher?: ConfigWatcher;
   private stopping?: Promise<void>;
   readonly observability: Observability;
+  private readonly fleet: FleetLink | undefined;
   private resolveStopped!: () => void;
   /** Resolves once the daemon has stopped every app and released the state dir. */
   readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
@@ -63,6 +66,7 @@ export class Daemon {
     this.observability = new Observability(options, logger, observer.inspect, () =>
       [...this.apps.values()].flatMap((app) => secretValues(app.config.application?.env)),
     );
+    this.fleet = FleetLink.start(options, logger);
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -101,7 +105,10 @@ export class Daemon {
     const machine = supervisorMachine.provide({
       actors: { app: appMachine.provide({ actors: appEffects(this.effectsHost()) }) },
     });
-    const supervisor = createActor(machine, { input: { apps: inputs }, inspect: this.observability.inspect });
+    const supervisor = createActor(machine, {
+      input: { apps: inputs },
+      inspect: combineInspectors(this.observability.inspect, this.fleet?.inspect),
+    });
     supervisor.subscribe({
       error: (error) => this.logger.error(`supervisor failed: ${(error as Error).message}`, { event: 'daemon' }),
     });
@@ -166,6 +173,7 @@ export class Daemon {
     for (const name of diff.removed) {
       this.logger.info('config removed: stopping the app', { event: 'config', app: name });
       this.supervisorActor.send({ type: 'APP.REMOVE', app: name });
+      this.fleet?.forget(name);
       this.apps.delete(name);
     }
     for (const app of diff.changed) {
@@ -262,6 +270,7 @@ export class Daemon {
     const supervisor = this.supervisor;
     if (supervisor) await this.stopApps(supervisor);
     await this.observability.stop();
+    await this.fleet?.stop();
     await this.control?.close();
     await this.store.close();
     await this.lock.release();

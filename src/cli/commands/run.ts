@@ -15,6 +15,14 @@ export interface RunOptions {
   http?: string;
   httpToken?: string;
   httpAllowRemote?: boolean;
+  etcd?: string;
+  nodeId?: string;
+}
+
+/** `--etcd` (or HUDDLE_ETCD) and `--node-id`, as the daemon takes them. */
+export function etcdOptions(options: { etcd?: string; nodeId?: string }): { etcd?: string[]; nodeId?: string } {
+  const urls = (options.etcd ?? process.env.HUDDLE_ETCD ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  return { ...(urls.length ? { etcd: urls } : {}), ...(options.nodeId ? { nodeId: options.nodeId } : {}) };
 }
 
 /** Runs the daemon in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
@@ -30,6 +38,7 @@ export async function runDaemon(options: RunOptions): Promise<number> {
       ...(options.http === undefined ? {} : { http: options.http }),
       ...(options.httpToken === undefined ? {} : { httpToken: options.httpToken }),
       httpAllowRemote: options.httpAllowRemote ?? false,
+      ...etcdOptions(options),
     });
   } catch (error) {
     const message = error instanceof DaemonAlreadyRunningError ? error.message : `huddle: ${(error as Error).message}`;
@@ -69,7 +78,9 @@ export function addRunOptions(command: Command): Command {
     .option('--inspect [url]', `stream the state charts to the Stately inspector (default ${DEFAULT_INSPECTOR_URL})`)
     .option('--http <[host:]port>', 'serve the dashboard (/), /api/status, /api/events and /metrics; loopback unless --http-allow-remote')
     .option('--http-token <token>', 'bearer token every --http request must carry (required off loopback)')
-    .option('--http-allow-remote', 'allow --http on a non-loopback address (with --http-token)');
+    .option('--http-allow-remote', 'allow --http on a non-loopback address (with --http-token)')
+    .option('--etcd <urls>', 'etcd endpoints (comma-separated) for fleet coordination; default $HUDDLE_ETCD')
+    .option('--node-id <id>', "this node's name in the fleet (default: the host name)");
 }
 
 export function registerRun(program: Command): void {
