@@ -44,6 +44,9 @@ export class FleetLink {
     const context = (event.snapshot as { context?: Partial<AppContext> }).context;
     if (!context?.spec || !context.persisted) return;
     const view = appStatus(event.snapshot as unknown as Parameters<typeof appStatus>[0]);
+    // A poll of a running app (healthy → fetching → healthy) changes nothing the fleet needs to
+    // know: publishing it would cost two etcd writes per poll per app at rest.
+    if (view.state === 'fetching' && view.pid !== null) return;
     const key = `${view.state} ${view.commit ?? ''}`;
     if (this.seen.get(view.name) === key) return;
     this.seen.set(view.name, key);
