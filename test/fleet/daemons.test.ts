@@ -1,12 +1,11 @@
 // Several real daemons (separate state dirs and checkouts) share one etcd and one bare repository:
 // each publishes its apps' state and commit, and `huddle fleet status` sees every live node.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runCli } from '../fixtures/daemon/cli.js';
 import { cleanUpAfterEach } from '../fixtures/daemon/cleanup.js';
 import { startDaemon } from '../fixtures/daemon/daemonProcess.js';
 import { addApp, makeWorkspace, writeAppConfig } from '../fixtures/daemon/workspace.js';
-import { startEtcd, type EtcdServer } from '../fixtures/etcd/etcdServer.js';
-import { describeWithEtcd } from '../fixtures/etcd/gate.js';
+import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
 import { pushCommit } from '../fixtures/git/testRepo.js';
 import { waitFor } from '../fixtures/git/waitFor.js';
 
@@ -17,13 +16,7 @@ interface FleetJson {
 }
 
 describeWithEtcd('huddle run --etcd: presence of real daemons', () => {
-  let etcd: EtcdServer;
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterAll(async () => {
-    await etcd?.dispose();
-  });
+  const etcd = useEtcd();
 
   it('two nodes publish their app; fleet status follows a push and forgets a stopped node', async () => {
     const first = await makeWorkspace();
@@ -34,13 +27,13 @@ describeWithEtcd('huddle run --etcd: presence of real daemons', () => {
     twin.config.repository!['remote path'] = web.remote.bare;
     await writeAppConfig(twin);
 
-    const a = await startDaemon(first, { args: ['--etcd', etcd.endpoint, '--node-id', 'node-a'] });
-    const b = await startDaemon(second, { args: ['--etcd', etcd.endpoint, '--node-id', 'node-b'] });
+    const a = await startDaemon(first, { args: ['--etcd', etcd().endpoint, '--node-id', 'node-a'] });
+    const b = await startDaemon(second, { args: ['--etcd', etcd().endpoint, '--node-id', 'node-b'] });
     await a.waitHealthy('web', web.remote.head);
     await b.waitHealthy('web', web.remote.head);
 
     const fleet = async (): Promise<FleetJson> => {
-      const out = await runCli(first, ['fleet', 'status', '--json', '--etcd', etcd.endpoint]);
+      const out = await runCli(first, ['fleet', 'status', '--json', '--etcd', etcd().endpoint]);
       expect(out.code, out.stderr).toBe(0);
       return JSON.parse(out.stdout) as FleetJson;
     };
@@ -56,7 +49,7 @@ describeWithEtcd('huddle run --etcd: presence of real daemons', () => {
       timeoutMs: 15_000,
       what: 'both nodes healthy on the pushed commit in fleet status',
     });
-    const table = await runCli(first, ['fleet', 'status', '--etcd', etcd.endpoint]);
+    const table = await runCli(first, ['fleet', 'status', '--etcd', etcd().endpoint]);
     expect(table.stdout).toContain(`${next.slice(0, 7)}  2 healthy`);
 
     // A node that stops cleanly revokes its lease: its entries go at once.

@@ -1,24 +1,17 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startEtcd, type EtcdServer } from '../fixtures/etcd/etcdServer.js';
-import { describeWithEtcd } from '../fixtures/etcd/gate.js';
+import { afterEach, expect, it } from 'vitest';
+import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
 import { waitFor } from '../fixtures/git/waitFor.js';
 import { closeAllNodes, makeNode } from './fleetNodes.js';
 
 describeWithEtcd('fleet presence on a real etcd', () => {
-  let etcd: EtcdServer;
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
+  const etcd = useEtcd();
   afterEach(closeAllNodes);
-  afterAll(async () => {
-    await etcd?.dispose();
-  });
 
   const since = new Date(0).toISOString();
 
   it('publishes per-app entries that every node can list', async () => {
-    const a = makeNode(etcd.endpoint, 'node-a');
-    const b = makeNode(etcd.endpoint, 'node/b');
+    const a = makeNode(etcd().endpoint, 'node-a');
+    const b = makeNode(etcd().endpoint, 'node/b');
     expect(await a.presence.update('web', { state: 'healthy', commit: 'c1', since })).toBe(true);
     expect(await b.presence.update('web', { state: 'updating', commit: 'c2', since })).toBe(true);
     expect(await b.presence.update('api', { state: 'healthy', commit: 'c9', since })).toBe(true);
@@ -30,7 +23,7 @@ describeWithEtcd('fleet presence on a real etcd', () => {
   });
 
   it('writes only on change', async () => {
-    const a = makeNode(etcd.endpoint, 'node-a');
+    const a = makeNode(etcd().endpoint, 'node-a');
     await a.presence.update('once', { state: 'healthy', commit: 'c1', since });
     const first = await a.client.get('huddle/apps/once/nodes/node-a').exec();
     await a.presence.update('once', { state: 'healthy', commit: 'c1', since });
@@ -42,8 +35,8 @@ describeWithEtcd('fleet presence on a real etcd', () => {
   });
 
   it('a node that dies without revoking disappears within the TTL', async () => {
-    const a = makeNode(etcd.endpoint, 'survivor');
-    const b = makeNode(etcd.endpoint, 'dies');
+    const a = makeNode(etcd().endpoint, 'survivor');
+    const b = makeNode(etcd().endpoint, 'dies');
     await a.presence.update('ttl', { state: 'healthy', commit: 'c1', since });
     await b.presence.update('ttl', { state: 'healthy', commit: 'c1', since });
     expect(await a.presence.list('ttl')).toHaveLength(2);
@@ -56,8 +49,8 @@ describeWithEtcd('fleet presence on a real etcd', () => {
   });
 
   it('a node that closes cleanly disappears at once', async () => {
-    const a = makeNode(etcd.endpoint, 'watcher');
-    const b = makeNode(etcd.endpoint, 'leaves');
+    const a = makeNode(etcd().endpoint, 'watcher');
+    const b = makeNode(etcd().endpoint, 'leaves');
     await b.presence.update('bye', { state: 'healthy', commit: 'c1', since });
     await b.close();
     expect(await a.presence.list('bye')).toEqual([]);

@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startEtcd, type EtcdServer } from '../fixtures/etcd/etcdServer.js';
-import { describeWithEtcd } from '../fixtures/etcd/gate.js';
+import { afterEach, expect, it } from 'vitest';
+import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
 import { waitFor } from '../fixtures/git/waitFor.js';
 import { closeAllNodes, makeNode } from './fleetNodes.js';
 
@@ -19,18 +18,12 @@ function maxOverlap(intervals: Array<[number, number]>): number {
 }
 
 describeWithEtcd('fleet semaphore on a real etcd', () => {
-  let etcd: EtcdServer;
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
+  const etcd = useEtcd();
   afterEach(closeAllNodes);
-  afterAll(async () => {
-    await etcd?.dispose();
-  });
 
   it('12 nodes, limit 3: never more than 3 holders, by recorded intervals and by sampling etcd', async () => {
     const limit = 3;
-    const nodes = Array.from({ length: 12 }, (_, i) => makeNode(etcd.endpoint, `n${i}`));
+    const nodes = Array.from({ length: 12 }, (_, i) => makeNode(etcd().endpoint, `n${i}`));
     const intervals: Array<[number, number]> = [];
     const latencies: number[] = [];
     let inside = 0;
@@ -79,8 +72,8 @@ describeWithEtcd('fleet semaphore on a real etcd', () => {
   });
 
   it('a waiting acquire resumes as soon as a slot is released (watch, not polling)', async () => {
-    const a = makeNode(etcd.endpoint, 'a');
-    const b = makeNode(etcd.endpoint, 'b');
+    const a = makeNode(etcd().endpoint, 'a');
+    const b = makeNode(etcd().endpoint, 'b');
     const held = await a.semaphore.acquire('wait', 1);
     let got = 0;
     const waiting = b.semaphore.acquire('wait', 1).then((slot) => {
@@ -99,8 +92,8 @@ describeWithEtcd('fleet semaphore on a real etcd', () => {
   });
 
   it('acquire can be aborted while waiting', async () => {
-    const a = makeNode(etcd.endpoint, 'a');
-    const b = makeNode(etcd.endpoint, 'b');
+    const a = makeNode(etcd().endpoint, 'a');
+    const b = makeNode(etcd().endpoint, 'b');
     await a.semaphore.acquire('abort', 1);
     const controller = new AbortController();
     const waiting = b.semaphore.acquire('abort', 1, controller.signal);
@@ -110,8 +103,8 @@ describeWithEtcd('fleet semaphore on a real etcd', () => {
   });
 
   it("a dead holder's slot frees itself within the TTL", async () => {
-    const a = makeNode(etcd.endpoint, 'dies');
-    const b = makeNode(etcd.endpoint, 'waits');
+    const a = makeNode(etcd().endpoint, 'dies');
+    const b = makeNode(etcd().endpoint, 'waits');
     await a.semaphore.acquire('dead', 1);
     const waiting = b.semaphore.acquire('dead', 1);
     const died = Date.now();

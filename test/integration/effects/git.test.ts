@@ -3,7 +3,6 @@ import { appendFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/p
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  GitError,
   checkoutCommit,
   ensureClone,
   fetchCommit,
@@ -12,7 +11,7 @@ import {
 } from '../../../src/git/index.js';
 import { removeTempDirs } from '../../fixtures/git/tempDirs.js';
 import { createRemote, git, pushCommit } from '../../fixtures/git/testRepo.js';
-import { optionsFor, recordingGit } from './gitHelpers.js';
+import { gitRejection, optionsFor, recordingGit } from './gitHelpers.js';
 
 afterEach(removeTempDirs);
 
@@ -26,15 +25,6 @@ async function listTree(dir: string): Promise<string[]> {
     out.push(`${full} ${info.size} ${info.mtimeMs}`);
   }
   return out.sort();
-}
-
-async function rejection(p: Promise<unknown>): Promise<GitError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(GitError);
-  return e as GitError;
 }
 
 describe('git effects on a real repository', () => {
@@ -129,7 +119,7 @@ describe('git effects on a real repository', () => {
     await writeFile(join(opts.localPath, 'config.txt'), 'edited on the device\n');
     await writeFile(join(opts.localPath, 'notes.txt'), 'untracked\n');
 
-    const error = await rejection(checkoutCommit(opts, second, { discardLocalChanges: false }));
+    const error = await gitRejection(checkoutCommit(opts, second, { discardLocalChanges: false }));
     expect(error.kind).toBe('local-changes');
     expect(error.files).toEqual(['config.txt']);
     expect(error.message).toContain('config.txt');
@@ -138,7 +128,7 @@ describe('git effects on a real repository', () => {
 
     // Staged changes count as well.
     await git(['add', 'config.txt'], opts.localPath);
-    expect((await rejection(checkoutCommit(opts, second, { discardLocalChanges: false }))).files).toEqual(['config.txt']);
+    expect((await gitRejection(checkoutCommit(opts, second, { discardLocalChanges: false }))).files).toEqual(['config.txt']);
   });
 
   it('discards tracked local changes when configured, keeping untracked files', async () => {
@@ -167,7 +157,7 @@ describe('git effects on a real repository', () => {
     await fetchCommit(opts, second);
     await writeFile(join(opts.localPath, '.env'), 'LOCAL=1\n');
 
-    const error = await rejection(checkoutCommit(opts, second, { discardLocalChanges: false }));
+    const error = await gitRejection(checkoutCommit(opts, second, { discardLocalChanges: false }));
     expect(error.kind).toBe('local-changes');
     expect(error.files).toEqual(['.env']);
     expect(await headCommit(opts)).toBe(first);

@@ -4,7 +4,6 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  GitError,
   checkoutCommit,
   classifyGitFailure,
   ensureClone,
@@ -15,7 +14,7 @@ import {
 import { removeTempDirs } from '../../fixtures/git/tempDirs.js';
 import { createRemote, deleteRemote, git, pushCommit, restoreRemote } from '../../fixtures/git/testRepo.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
-import { optionsFor } from './gitHelpers.js';
+import { gitRejection, optionsFor } from './gitHelpers.js';
 
 const servers: Server[] = [];
 const sockets = new Set<Socket>();
@@ -51,15 +50,6 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-async function rejection(p: Promise<unknown>): Promise<GitError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(GitError);
-  return e as GitError;
-}
-
 /** PIDs of live processes whose command line contains `needle`. */
 function processesMentioning(needle: string): number[] {
   const found: number[] = [];
@@ -82,10 +72,10 @@ describe('git failures are classified errors, never crashes', () => {
     const second = await pushCommit(remote, { 'VERSION': '2\n' });
     await deleteRemote(remote);
 
-    expect((await rejection(gitProbe(opts))).kind).toBe('not-found');
-    expect((await rejection(fetchCommit(opts, second))).kind).toBe('not-found');
+    expect((await gitRejection(gitProbe(opts))).kind).toBe('not-found');
+    expect((await gitRejection(fetchCommit(opts, second))).kind).toBe('not-found');
     const fresh = { ...opts, localPath: join(remote.root, 'fresh') };
-    expect((await rejection(ensureClone(fresh))).kind).toBe('not-found');
+    expect((await gitRejection(ensureClone(fresh))).kind).toBe('not-found');
     expect(readdirSync(remote.root).filter((n) => n.includes('fresh'))).toEqual([]);
 
     await restoreRemote(remote);
@@ -98,24 +88,24 @@ describe('git failures are classified errors, never crashes', () => {
   it('a missing branch is not-found', async () => {
     const remote = await createRemote({ 'VERSION': '1\n' });
     const opts = { ...optionsFor(remote), branch: 'release' };
-    expect((await rejection(gitProbe(opts))).kind).toBe('not-found');
-    expect((await rejection(ensureClone(opts))).kind).toBe('not-found');
+    expect((await gitRejection(gitProbe(opts))).kind).toBe('not-found');
+    expect((await gitRejection(ensureClone(opts))).kind).toBe('not-found');
   });
 
   it('a commit the remote does not have is not-found', async () => {
     const remote = await createRemote({ 'VERSION': '1\n' });
     const opts = optionsFor(remote);
     await ensureClone(opts);
-    const error = await rejection(fetchCommit(opts, 'deadbeef'.repeat(5)));
+    const error = await gitRejection(fetchCommit(opts, 'deadbeef'.repeat(5)));
     expect(error.kind).toBe('not-found');
-    const unfetched = await rejection(checkoutCommit(opts, 'deadbeef'.repeat(5), { discardLocalChanges: false }));
+    const unfetched = await gitRejection(checkoutCommit(opts, 'deadbeef'.repeat(5), { discardLocalChanges: false }));
     expect(unfetched.kind).toBe('not-found');
   });
 
   it('a refused connection is unreachable', async () => {
     const remote = await createRemote({ 'VERSION': '1\n' });
     const opts = { ...optionsFor(remote), remotePath: `http://127.0.0.1:${await closedPort()}/repo.git` };
-    const error = await rejection(gitProbe(opts));
+    const error = await gitRejection(gitProbe(opts));
     expect(error.kind).toBe('unreachable');
   });
 
@@ -132,7 +122,7 @@ describe('git failures are classified errors, never crashes', () => {
       `http://127.0.0.1:${port}/repo.git`,
       `http://deploy:s3cretToken@127.0.0.1:${port}/repo.git`,
     ]) {
-      const error = await rejection(gitProbe({ ...optionsFor(remote), remotePath, timeoutMs: 10_000 }));
+      const error = await gitRejection(gitProbe({ ...optionsFor(remote), remotePath, timeoutMs: 10_000 }));
       expect(error.kind).toBe('auth');
       expect(`${error.message} ${error.stderr}`).not.toContain('s3cretToken');
     }
@@ -143,7 +133,7 @@ describe('git failures are classified errors, never crashes', () => {
     const remote = await createRemote({ 'VERSION': '1\n' });
     const remotePath = `http://127.0.0.1:${port}/hanging.git`;
     const started = Date.now();
-    const error = await rejection(gitProbe({ ...optionsFor(remote), remotePath, timeoutMs: 400 }));
+    const error = await gitRejection(gitProbe({ ...optionsFor(remote), remotePath, timeoutMs: 400 }));
     expect(error.kind).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(3000);
     // git and its remote helper (git-remote-http, a child of git) are both gone.
@@ -155,8 +145,8 @@ describe('git failures are classified errors, never crashes', () => {
     const opts = optionsFor(remote);
     await mkdir(opts.localPath);
     await writeFile(join(opts.localPath, 'stray.txt'), 'x');
-    expect((await rejection(ensureClone(opts))).kind).toBe('corrupt');
-    expect((await rejection(headCommit(opts))).kind).toBe('corrupt');
+    expect((await gitRejection(ensureClone(opts))).kind).toBe('corrupt');
+    expect((await gitRejection(headCommit(opts))).kind).toBe('corrupt');
     expect(readFileSync(join(opts.localPath, 'stray.txt'), 'utf8')).toBe('x');
   });
 
@@ -165,17 +155,17 @@ describe('git failures are classified errors, never crashes', () => {
     const opts = optionsFor(remote);
     await ensureClone(opts);
     await rm(join(opts.localPath, '.git', 'HEAD'));
-    expect((await rejection(ensureClone(opts))).kind).toBe('corrupt');
-    expect((await rejection(headCommit(opts))).kind).toBe('corrupt');
-    expect((await rejection(fetchCommit(opts, remote.head))).kind).toBe('corrupt');
-    expect((await rejection(checkoutCommit(opts, remote.head, { discardLocalChanges: true }))).kind).toBe('corrupt');
+    expect((await gitRejection(ensureClone(opts))).kind).toBe('corrupt');
+    expect((await gitRejection(headCommit(opts))).kind).toBe('corrupt');
+    expect((await gitRejection(fetchCommit(opts, remote.head))).kind).toBe('corrupt');
+    expect((await gitRejection(checkoutCommit(opts, remote.head, { discardLocalChanges: true }))).kind).toBe('corrupt');
   });
 
   it('fetch or checkout without a checkout is corrupt (not a missing git)', async () => {
     const remote = await createRemote({ 'VERSION': '1\n' });
     const opts = optionsFor(remote);
-    expect((await rejection(fetchCommit(opts, remote.head))).message).toContain('no checkout');
-    expect((await rejection(checkoutCommit(opts, remote.head, { discardLocalChanges: false }))).kind).toBe('corrupt');
+    expect((await gitRejection(fetchCommit(opts, remote.head))).message).toContain('no checkout');
+    expect((await gitRejection(checkoutCommit(opts, remote.head, { discardLocalChanges: false }))).kind).toBe('corrupt');
   });
 
   it('a checkout directory inside another repository is corrupt, not that repository', async () => {
@@ -184,21 +174,21 @@ describe('git failures are classified errors, never crashes', () => {
     const opts = optionsFor(remote, join(remote.work, 'nested', 'app'));
     await mkdir(opts.localPath, { recursive: true });
     await writeFile(join(opts.localPath, 'file.txt'), 'x');
-    expect((await rejection(ensureClone(opts))).kind).toBe('corrupt');
-    expect((await rejection(headCommit(opts))).kind).toBe('corrupt');
+    expect((await gitRejection(ensureClone(opts))).kind).toBe('corrupt');
+    expect((await gitRejection(headCommit(opts))).kind).toBe('corrupt');
     expect(await git(['rev-parse', 'HEAD'], remote.work)).toBe(remote.head);
   });
 
   it('refuses option-like values from a config instead of passing them to git', async () => {
     const remote = await createRemote({ 'VERSION': '1\n' });
-    const error = await rejection(gitProbe({ ...optionsFor(remote), remotePath: '--upload-pack=touch /tmp/pwned' }));
+    const error = await gitRejection(gitProbe({ ...optionsFor(remote), remotePath: '--upload-pack=touch /tmp/pwned' }));
     expect(error.kind).toBe('unknown');
-    expect((await rejection(checkoutCommit(optionsFor(remote), '--force', { discardLocalChanges: true }))).kind).toBe('unknown');
+    expect((await gitRejection(checkoutCommit(optionsFor(remote), '--force', { discardLocalChanges: true }))).kind).toBe('unknown');
   });
 
   it('a missing git executable is a clear error', async () => {
     const remote = await createRemote({ 'VERSION': '1\n' });
-    const error = await rejection(gitProbe({ ...optionsFor(remote), executable: '/nonexistent/git' }));
+    const error = await gitRejection(gitProbe({ ...optionsFor(remote), executable: '/nonexistent/git' }));
     expect(error.message).toContain('/nonexistent/git');
   });
 

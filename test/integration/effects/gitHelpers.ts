@@ -1,6 +1,7 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GitOptions } from '../../../src/git/index.js';
+import { expect } from 'vitest';
+import { GitError, type GitOptions } from '../../../src/git/index.js';
 import type { TestRemote } from '../../fixtures/git/testRepo.js';
 
 export function optionsFor(remote: TestRemote, localPath = join(remote.root, 'checkout')): GitOptions {
@@ -21,4 +22,14 @@ export async function recordingGit(dir: string): Promise<{ executable: string; c
     executable,
     calls: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean),
   };
+}
+
+/** The GitError `p` rejected with (failing the test when it resolved or threw something else). */
+export async function gitRejection(p: Promise<unknown>): Promise<GitError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(GitError);
+  return e as GitError;
 }
