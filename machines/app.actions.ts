@@ -2,9 +2,11 @@
 // process child, and the reports to the supervisor).
 import { assertEvent, assign, enqueueActions, raise, sendParent } from 'xstate';
 import {
-  chooseDeployTarget, clearErrorFrom, describeExit, inProbation, quarantine, shortCommit, withPersisted,
+  canRollBack, chooseDeployTarget, clearErrorFrom, describeExit, inProbation, quarantine, shortCommit, withPersisted,
 } from './app.context.js';
-import { appSetup, type CommitParams, type DetailParams, type ErrorParams, type ReasonParams } from './app.setup.js';
+import {
+  appSetup, type CommitParams, type DetailParams, type ErrorParams, type HaltParams, type ReasonParams,
+} from './app.setup.js';
 import type { AppContext, AppPersisted, AppReport } from './app.types.js';
 
 export function requireCommit(commit: string | null, what: string): string {
@@ -21,7 +23,10 @@ function afterFetch(context: AppContext, commit: string): AppPersisted {
 /** The commit on probation is the one running, in one of these probation states. */
 function provenGood(context: AppContext, statuses: Array<'running' | 'overdue'>): boolean {
   const { probation } = context;
-  return probation !== null && statuses.includes(probation.status) && probation.commit === context.persisted.currentCommit;
+  const current = context.persisted.currentCommit;
+  // A commit quarantined while it ran (the fleet halted it) never becomes the one to return to.
+  return probation !== null && statuses.includes(probation.status) && probation.commit === current &&
+    current !== null && !context.persisted.badCommits.includes(current);
 }
 
 function promoted(context: AppContext): Partial<AppContext> {
@@ -70,6 +75,22 @@ export const appImplementations = appSetup.extend({
     noteNothingToDeploy: assign((_, { commit }: CommitParams) => ({
       lastError: { source: 'update' as const, message: `nothing deployable: ${shortCommit(commit)} is quarantined and no good commit is checked out` },
     })),
+    // A commit the fleet halted is quarantined here too, unless this node proved it good, or runs it
+    // with nothing to return to: quarantining it then would only stop a working app.
+    haltCommit: assign(({ context }, { commit, reason }: HaltParams) => {
+      const proven = commit === context.persisted.lastGoodCommit;
+      const kept = proven || (commit === context.persisted.currentCommit && !canRollBack(context));
+      const why = proven ? 'it passed probation here' : 'there is no good commit to return to';
+      return {
+        persisted: kept ? context.persisted : withPersisted(context, { badCommits: quarantine(context.persisted.badCommits, commit) }),
+        lastError: {
+          source: 'rollout' as const,
+          message: kept
+            ? `the fleet halted ${shortCommit(commit)} (${reason}) but ${why}: kept`
+            : `the fleet halted ${shortCommit(commit)}: ${reason}`,
+        },
+      };
+    }),
     noteRolloutError: assign((_, { error }: ErrorParams) => ({
       lastError: { source: 'rollout' as const, message: `no rollout slot yet: ${error}` },
     })),
@@ -101,6 +122,12 @@ export const appImplementations = appSetup.extend({
         }),
         rolledBack: { from, to, reason },
       };
+    }),
+    // The target was halted by the fleet while it was being checked out: do not start it.
+    returnFromQuarantinedTarget: assign(({ context }) => {
+      const from = requireCommit(context.targetCommit, 'target');
+      const to = requireCommit(context.persisted.lastGoodCommit, 'last good');
+      return { targetCommit: to, rolledBack: { from, to, reason: 'halted by the fleet during the update' } };
     }),
     noteUpdateFailure: assign(({ context }, { error }: ErrorParams) => ({
       lastError: { source: 'update' as const, message: `update to ${shortCommit(context.targetCommit)} failed: ${error}` },

@@ -5,7 +5,7 @@ import { and } from 'xstate';
 import { appImplementations, requireCommit } from './app.actions.js';
 import { errorMessage, initialAppContext } from './app.context.js';
 import type { AppContext, FetchRemoteInput, FetchRemoteOutput, HealthCheckInput, HealthCheckOutput } from './app.types.js';
-import type { CommitParams, DetailParams, ErrorParams, ReasonParams } from './app.setup.js';
+import type { CommitParams, DetailParams, ErrorParams, HaltParams, ReasonParams } from './app.setup.js';
 
 // Params mappers shared by the transitions that react to the same actor results.
 const fetched = ({ event }: { event: { output: FetchRemoteOutput } }): CommitParams => ({ commit: event.output.commit });
@@ -18,9 +18,16 @@ const fetchInput = ({ context }: { context: AppContext }): FetchRemoteInput => (
   currentCommit: context.persisted.currentCommit,
   ...(context.fetchTarget !== null ? { target: context.fetchTarget } : {}),
 });
+const haltOf = ({ event }: { event: { commit: string; reason: string } }): HaltParams => ({ commit: event.commit, reason: event.reason });
+const haltReason = ({ event }: { event: { reason: string } }): ReasonParams => ({ reason: `halted by the fleet: ${event.reason}` });
 const healthInput = ({ context }: { context: AppContext }): HealthCheckInput => ({ app: context.spec.name });
 
 const exitedToUnhealthy = { target: '#app.unhealthy', actions: ['recordExit', 'forgetProcess', 'noteExitFailure'] } as const;
+// A halted commit running here on probation is rolled back at once; otherwise it is only quarantined.
+const haltWhileRunning = [
+  { guard: { type: 'canRollBackFrom', params: haltOf }, target: '#app.stopping.forRollback', actions: { type: 'beginRollback', params: haltReason } },
+  { actions: { type: 'haltCommit', params: haltOf } },
+] as const;
 const becomeHealthy = ['clearRecoveredErrors', 'reportHealthy', 'armStableTimer', 'promoteIfProbationOverdue'] as const;
 
 export const appMachine = appImplementations.createMachine({
@@ -37,6 +44,7 @@ export const appMachine = appImplementations.createMachine({
     'xstate.error.actor.process': { actions: { type: 'treatProcessErrorAsExit', params: failedWith } },
     'TIMER.PROBATION_ELAPSED': { actions: 'markProbationOverdue' },
     'TIMER.RESTART_EXPIRED': { actions: 'expireRestart' },
+    'FLEET.HALT': { actions: { type: 'haltCommit', params: haltOf } },
   },
   states: {
     // Never started in this run: restored restart history still counts (only an operator forgives it).
@@ -93,6 +101,7 @@ export const appMachine = appImplementations.createMachine({
           on: {
             'PROCESS.EXITED': exitedToUnhealthy,
             RESTART: { target: '#app.stopping.forRestart', actions: 'forgiveFailures' },
+            'FLEET.HALT': haltWhileRunning,
             'TIMER.PROBATION_ELAPSED': { actions: 'promoteToLastGood' },
             'TIMER.STABLE': { actions: 'resetRestartStreak' },
           },
@@ -122,17 +131,31 @@ export const appMachine = appImplementations.createMachine({
       on: {
         'PROCESS.EXITED': exitedToUnhealthy,
         STOP: { target: 'stopping.forStop', actions: 'abandonPlan' },
+        'FLEET.HALT': [
+          { guard: { type: 'haltsTarget', params: haltOf }, target: '.halted', actions: [{ type: 'haltCommit', params: haltOf }, 'abandonPlan'] },
+          { actions: { type: 'haltCommit', params: haltOf } },
+        ],
       },
       states: {
         asking: {
           invoke: {
             id: 'rollout', src: 'rolloutSlot',
             input: ({ context }) => ({ app: context.spec.name, commit: requireCommit(context.targetCommit, 'target') }),
-            onDone: '#app.stopping.forUpdate',
+            onDone: [
+              {
+                guard: { type: 'slotRefused', params: ({ event }) => ({ halted: event.output.halted }) }, target: 'halted',
+                actions: [{ type: 'haltCommit', params: ({ context, event }) => ({ commit: requireCommit(context.targetCommit, 'target'), reason: event.output.halted ?? '' }) }, 'abandonPlan'],
+              },
+              { target: '#app.stopping.forUpdate' },
+            ],
             onError: { target: 'retrying', actions: { type: 'noteRolloutError', params: failedWith } },
           },
         },
         retrying: { after: { pollDelay: 'asking' } },
+        // The plan is dropped: back to serving what runs, or to starting what is checked out.
+        halted: {
+          always: [{ guard: 'processAlive', target: '#app.healthy' }, { target: '#app.fetching.beforeStart' }],
+        },
       },
     },
     stopping: {
@@ -163,7 +186,10 @@ export const appMachine = appImplementations.createMachine({
           commit: requireCommit(context.targetCommit, 'target'),
           previousCommit: context.previousCommit,
         }),
-        onDone: { target: 'starting', actions: 'completeUpdate' },
+        onDone: [
+          { guard: 'targetQuarantinedMeanwhile', target: 'updating', reenter: true, actions: 'returnFromQuarantinedTarget' },
+          { target: 'starting', actions: 'completeUpdate' },
+        ],
         onError: [
           // An update that fails goes back to the last good commit: never start a half-updated checkout.
           { guard: 'canFallBackToLastGood', target: 'updating', reenter: true, actions: { type: 'fallBackToLastGood', params: failedWith } },
@@ -187,6 +213,7 @@ export const appMachine = appImplementations.createMachine({
         RESTART: { target: 'stopping.forRestart', actions: 'forgiveFailures' },
         STOP: 'stopping.forStop',
         DEPLOY: { target: 'stopping.forRedeploy', actions: 'requestDeploy' },
+        'FLEET.HALT': haltWhileRunning,
       },
       states: {
         waiting: {
@@ -220,6 +247,7 @@ export const appMachine = appImplementations.createMachine({
         'PROCESS.EXITED': exitedToUnhealthy,
         RESTART: { target: 'stopping.forRestart', actions: 'forgiveFailures' },
         STOP: 'stopping.forStop',
+        'FLEET.HALT': haltWhileRunning,
         'TIMER.PROBATION_ELAPSED': { actions: 'promoteToLastGood' },
         'TIMER.STABLE': { actions: 'resetRestartStreak' },
       },
@@ -259,6 +287,7 @@ export const appMachine = appImplementations.createMachine({
         RESTART: { target: 'stopping.forRestart', actions: 'forgiveFailures' },
         STOP: 'stopping.forStop',
         DEPLOY: { target: 'stopping.forRedeploy', actions: 'requestDeploy' },
+        'FLEET.HALT': haltWhileRunning,
       },
     },
     // Given up on: not restarted, still polling; a new commit or an operator start tries again.

@@ -5,7 +5,7 @@ import { canRollBack, chooseDeployTarget, hasUsableCheckout } from './app.contex
 import { STOP_SAFETY_MARGIN_MS, pollDelayMs } from './backoff.js';
 import type {
   AppContext, AppEvent, AppMachineInput, AppPersisted, AppProcessInput, FetchRemoteInput, FetchRemoteOutput,
-  HealthCheckInput, HealthCheckOutput, ProcessStopCommand, RolloutSlotInput, UpdateCheckoutInput,
+  HealthCheckInput, HealthCheckOutput, ProcessStopCommand, RolloutSlotInput, RolloutSlotOutput, UpdateCheckoutInput,
 } from './app.types.js';
 
 function notProvided(name: string): Error {
@@ -16,6 +16,7 @@ export type CommitParams = { commit: string };
 export type ErrorParams = { error: string };
 export type DetailParams = { detail: string };
 export type ReasonParams = { reason: string };
+export type HaltParams = { commit: string; reason: string };
 
 export const appSetup = setup({
   types: {
@@ -31,7 +32,7 @@ export const appSetup = setup({
     fetchRemote: fromPromise<FetchRemoteOutput, FetchRemoteInput>(async () => { throw notProvided('fetchRemote'); }),
     updateCheckout: fromPromise<void, UpdateCheckoutInput>(async () => { throw notProvided('updateCheckout'); }),
     healthCheck: fromPromise<HealthCheckOutput, HealthCheckInput>(async () => { throw notProvided('healthCheck'); }),
-    rolloutSlot: fromPromise<void, RolloutSlotInput>(async () => { throw notProvided('rolloutSlot'); }),
+    rolloutSlot: fromPromise<RolloutSlotOutput, RolloutSlotInput>(async () => { throw notProvided('rolloutSlot'); }),
     appProcess: fromCallback<ProcessStopCommand, AppProcessInput>(() => { throw notProvided('appProcess'); }),
   },
   guards: {
@@ -42,6 +43,11 @@ export const appSetup = setup({
       context.spec.rollout && chooseDeployTarget(context, commit) !== null,
     fetchedRequestedCurrent: ({ context }, { commit }: CommitParams) =>
       context.fetchTarget !== null && commit === context.persisted.currentCommit,
+    slotRefused: (_, { halted }: { halted: string | null }) => halted !== null,
+    haltsTarget: ({ context }, { commit }: Pick<HaltParams, 'commit'>) => context.targetCommit === commit,
+    canRollBackFrom: ({ context }, { commit }: Pick<HaltParams, 'commit'>) =>
+      context.persisted.currentCommit === commit && canRollBack(context),
+    processAlive: ({ context }) => context.processAlive,
     processGone: ({ context }) => !context.processAlive,
     hasHealthCheck: ({ context }) => context.spec.health !== null,
     hasNoHealthCheck: ({ context }) => context.spec.health === null,
@@ -52,6 +58,9 @@ export const appSetup = setup({
       context.startGraceOver && context.health.consecutiveFailures + 1 >= (context.spec.health?.retries ?? 1),
     isCurrentIncident: ({ context, event }) => 'incident' in event && event.incident === context.incident,
     canRollBack: ({ context }) => canRollBack(context),
+    targetQuarantinedMeanwhile: ({ context }) =>
+      context.targetCommit !== null && context.persisted.badCommits.includes(context.targetCommit) &&
+      context.persisted.lastGoodCommit !== null && context.persisted.lastGoodCommit !== context.targetCommit,
     canFallBackToLastGood: ({ context }) =>
       context.persisted.lastGoodCommit !== null && context.persisted.lastGoodCommit !== context.targetCommit,
   },

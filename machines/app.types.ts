@@ -149,10 +149,17 @@ export interface HealthCheckOutput {
   detail: string;
 }
 
-/** `rolloutSlot` (fromPromise): resolves when this node may replace its running version; rejects to retry later. */
+/**
+ * `rolloutSlot` (fromPromise): resolves when this node may replace its running version, or with
+ * `halted` when the fleet halted the commit (it is then not deployed); rejects to retry later.
+ */
 export interface RolloutSlotInput {
   app: string;
   commit: string;
+}
+export interface RolloutSlotOutput {
+  /** Why the fleet halted the commit; null: go ahead. */
+  halted: string | null;
 }
 
 /** `appProcess` (fromCallback): one per started process, spawned with id `process`. */
@@ -176,7 +183,12 @@ export type AppCommand =
   | { type: 'STOP' }
   | { type: 'RESTART' }
   | { type: 'POLL' }
-  | { type: 'DEPLOY'; commit: string };
+  | { type: 'DEPLOY'; commit: string }
+  /**
+   * The fleet halted `commit` (too many nodes failed it, or an operator): never deploy it, and
+   * roll back from it when it runs on probation here.
+   */
+  | { type: 'FLEET.HALT'; commit: string; reason: string };
 
 /** Decisions of the supervisor about an `unhealthy` app; `incident` must match the report's. */
 export type SupervisorDecision =

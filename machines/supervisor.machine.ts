@@ -96,8 +96,10 @@ export const supervisorMachine = setup({
     }),
     forwardCommand: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'APP.COMMAND');
-      // An operator's command takes the app out of the dependency hold.
-      enqueue.assign({ apps: patchApp(context.apps, event.app, { gate: 'released', waitingFor: [] }) });
+      // An operator's command takes the app out of the dependency hold; news from the fleet does not.
+      if (event.command.type !== 'FLEET.HALT') {
+        enqueue.assign({ apps: patchApp(context.apps, event.app, { gate: 'released', waitingFor: [] }) });
+      }
       const command: AppCommand = event.command;
       enqueue.sendTo(event.app, command);
     }),

@@ -28,7 +28,9 @@ function invariantViolations(snapshot: ModelSnapshot): string[] {
   check(c.processAlive === (snapshot.children.process !== undefined), 'processAlive matches the process child');
   check(!['idle', 'waiting', 'stopped', 'failed', 'updating', 'off'].includes(top) || !c.processAlive, `no process in ${top}`);
   check(top !== 'healthy' || c.spec.process === null || c.processAlive, 'a healthy app with a process has it alive');
-  check(!['updating', 'waitingForRollout'].includes(top) || c.targetCommit !== null, `${top} knows its target commit`);
+  // `waitingForRollout.halted` is the passing moment after the plan was dropped.
+  const planDropped = snapshot.matches({ waitingForRollout: 'halted' });
+  check(!['updating', 'waitingForRollout'].includes(top) || planDropped || c.targetCommit !== null, `${top} knows its target commit`);
   check(!['starting', 'healthy'].includes(top) || c.persisted.currentCommit !== null, `${top} runs a known commit`);
   check(c.persisted.lastGoodCommit === null || !c.persisted.badCommits.includes(c.persisted.lastGoodCommit), 'last good is not quarantined');
   check(c.persisted.badCommits.length <= MAX_BAD_COMMITS, 'quarantine is bounded');
