@@ -140,7 +140,7 @@ export const appMachine = appImplementations.createMachine({
         asking: {
           invoke: {
             id: 'rollout', src: 'rolloutSlot',
-            input: ({ context }) => ({ app: context.spec.name, commit: requireCommit(context.targetCommit, 'target') }),
+            input: ({ context }) => ({ app: context.spec.name, commit: requireCommit(context.targetCommit, 'target'), running: context.processAlive }),
             onDone: [
               {
                 guard: { type: 'slotRefused', params: ({ event }) => ({ halted: event.output.halted }) }, target: 'halted',

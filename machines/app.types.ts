@@ -156,6 +156,8 @@ export interface HealthCheckOutput {
 export interface RolloutSlotInput {
   app: string;
   commit: string;
+  /** The old version is running: replacing it takes capacity from the fleet (a first start does not). */
+  running: boolean;
 }
 export interface RolloutSlotOutput {
   /** Why the fleet halted the commit; null: go ahead. */

@@ -11,7 +11,12 @@ const ms = (seconds: number) => Math.round(seconds * 1000);
 const START_CHECK_INTERVAL_MS = 100;
 
 /** The plain spec the app chart runs on, derived from an app's normalised config. */
-export function appSpecOf(config: AppConfig): AppSpec {
+export interface SpecContext {
+  /** The daemon runs in a fleet (`--etcd`): updates of a running app go through the rollout gate. */
+  fleet?: boolean;
+}
+
+export function appSpecOf(config: AppConfig, { fleet = false }: SpecContext = {}): AppSpec {
   const { health, restart } = config;
   return {
     name: config.name,
@@ -35,13 +40,13 @@ export function appSpecOf(config: AppConfig): AppSpec {
     probationMs: ms(config.rollback.probation),
     rollback: config.rollback.enabled,
     depends: [...config.depends],
-    rollout: false,
+    rollout: fleet,
     revision: createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16),
   };
 }
 
-export function appInputOf(config: AppConfig, restored: AppPersisted | null): AppMachineInput {
-  return { ...appSpecOf(config), restored };
+export function appInputOf(config: AppConfig, restored: AppPersisted | null, context: SpecContext = {}): AppMachineInput {
+  return { ...appSpecOf(config, context), restored };
 }
 
 /** The account the app, its git, hooks and install run as: undefined for huddle's own. */

@@ -102,8 +102,12 @@ export class Daemon {
       this.apps.set(app.config.name, app);
       inputs.push(await this.inputOf(app));
     }
+    const fleet = this.fleet;
+    const effects = appEffects(this.effectsHost());
     const machine = supervisorMachine.provide({
-      actors: { app: appMachine.provide({ actors: appEffects(this.effectsHost()) }) },
+      actors: {
+        app: appMachine.provide({ actors: fleet ? { ...effects, rolloutSlot: fleet.rolloutSlotActor() } : effects }),
+      },
     });
     const supervisor = createActor(machine, {
       input: { apps: inputs },
@@ -114,6 +118,13 @@ export class Daemon {
     });
     this.supervisor = supervisor;
     supervisor.start();
+    fleet?.attach(
+      {
+        send: (app, command) => supervisor.send({ type: 'APP.COMMAND', app, command }),
+        policyOf: (app) => this.apps.get(app)?.config.rollout,
+      },
+      this.apps.keys(),
+    );
 
     this.control = await startControlServer({
       socketPath: socketPath(stateDir),
@@ -157,7 +168,7 @@ export class Daemon {
         movedTo: restored.movedTo,
       });
     }
-    return appInputOf(app.config, restored.status === 'ok' ? restored.value : null);
+    return appInputOf(app.config, restored.status === 'ok' ? restored.value : null, { fleet: this.fleet !== undefined });
   }
 
   /** The config dir changed (or SIGHUP): start, reconfigure or stop the apps concerned, only those. */
@@ -185,6 +196,7 @@ export class Daemon {
       this.logger.info('config added: starting the app', { event: 'config', app: app.config.name });
       this.apps.set(app.config.name, app);
       this.supervisorActor.send({ type: 'APP.ADD', spec: await this.inputOf(app) });
+      this.fleet?.track(app.config.name);
     }
   }
 
@@ -214,6 +226,7 @@ export class Daemon {
       processExited: (name: string) => {
         void this.store.clearProcess(name).catch(() => undefined);
       },
+      pinnedRef: (name: string) => this.fleet?.pinnedRef(name),
     };
   }
 

@@ -41,3 +41,54 @@ export function prefixEnd(prefix: string): Buffer {
   }
   return Buffer.from([0]);
 }
+
+// ---- fleet-wide decisions about one app (written by operators and by the nodes) ----
+// All of them live under one prefix per app, so a node watches exactly what concerns it and never
+// the presence or slot churn of the rest of the fleet.
+
+export function controlPrefix(prefix: string, app: string): string {
+  return `${prefix}/apps/${enc(app)}/control/`;
+}
+
+/** `huddle fleet deploy`: a ref every node deploys at once. */
+export function targetKey(prefix: string, app: string): string {
+  return `${controlPrefix(prefix, app)}target`;
+}
+
+/** `huddle fleet pin`: the ref the fleet runs whatever the branch does. */
+export function pinKey(prefix: string, app: string): string {
+  return `${controlPrefix(prefix, app)}pin`;
+}
+
+/** `huddle fleet halt`: no node starts an update of the app until `resume`. */
+export function haltKey(prefix: string, app: string): string {
+  return `${controlPrefix(prefix, app)}halt`;
+}
+
+/** A commit halted fleet-wide (after `halt after` nodes failed it). */
+export function haltedCommitKey(prefix: string, app: string, commit: string): string {
+  return `${controlPrefix(prefix, app)}halted/${enc(commit)}`;
+}
+
+/** What a control key is about, or undefined for a key that is not one. */
+export type ControlKey = { kind: 'target' | 'pin' | 'halt' } | { kind: 'halted'; commit: string };
+
+export function parseControlKey(prefix: string, app: string, key: string): ControlKey | undefined {
+  const head = controlPrefix(prefix, app);
+  if (!key.startsWith(head)) return undefined;
+  const rest = key.slice(head.length);
+  if (rest === 'target' || rest === 'pin' || rest === 'halt') return { kind: rest };
+  if (rest.startsWith('halted/') && rest.length > 'halted/'.length) {
+    return { kind: 'halted', commit: decodeURIComponent(rest.slice('halted/'.length)) };
+  }
+  return undefined;
+}
+
+/** Nodes that rolled `commit` back, one key each (no lease: a failure stays a fact). */
+export function failuresPrefix(prefix: string, app: string, commit: string): string {
+  return `${prefix}/apps/${enc(app)}/failures/${enc(commit)}/`;
+}
+
+export function failureKey(prefix: string, app: string, commit: string, nodeId: string): string {
+  return `${failuresPrefix(prefix, app, commit)}${enc(nodeId)}`;
+}

@@ -73,21 +73,8 @@ export class Presence {
   }
 
   /** Live entries of every node, for one app or all. */
-  async list(app?: string): Promise<PresenceRecord[]> {
-    const from = app === undefined ? appsPrefix(this.prefix) : nodesPrefix(this.prefix, app);
-    const all = await this.client.getAll().prefix(from).strings();
-    const records: PresenceRecord[] = [];
-    for (const [key, value] of Object.entries(all)) {
-      const where = parseNodeKey(this.prefix, key);
-      if (!where) continue;
-      try {
-        const entry = JSON.parse(value) as PresenceEntry;
-        records.push({ node: where.nodeId, app: where.app, state: entry.state, commit: entry.commit, since: entry.since });
-      } catch {
-        // A value another writer mangled: not a live node as far as we can tell.
-      }
-    }
-    return records.sort((a, b) => a.app.localeCompare(b.app) || a.node.localeCompare(b.node));
+  list(app?: string): Promise<PresenceRecord[]> {
+    return listPresence(this.client, app, this.prefix);
   }
 
   /** Stop retrying; the entries go with the lease (close the NodeLease to drop them). */
@@ -134,4 +121,22 @@ export class Presence {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.flush(), delayMs);
   }
+}
+
+/** Live entries of every node, for one app or all: what any etcd client can read, lease or not. */
+export async function listPresence(client: Etcd3, app?: string, prefix = DEFAULT_KEY_PREFIX): Promise<PresenceRecord[]> {
+  const from = app === undefined ? appsPrefix(prefix) : nodesPrefix(prefix, app);
+  const all = await client.getAll().prefix(from).strings();
+  const records: PresenceRecord[] = [];
+  for (const [key, value] of Object.entries(all)) {
+    const where = parseNodeKey(prefix, key);
+    if (!where) continue;
+    try {
+      const entry = JSON.parse(value) as PresenceEntry;
+      records.push({ node: where.nodeId, app: where.app, state: entry.state, commit: entry.commit, since: entry.since });
+    } catch {
+      // A value another writer mangled: not a live node as far as we can tell.
+    }
+  }
+  return records.sort((a, b) => a.app.localeCompare(b.app) || a.node.localeCompare(b.node));
 }

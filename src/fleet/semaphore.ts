@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
+import { abortable, pause } from './abortable.js';
 import { DEFAULT_KEY_PREFIX, prefixEnd, slotsPrefix } from './keys.js';
 import type { NodeLease } from './nodeLease.js';
 
@@ -17,20 +18,6 @@ export interface SemaphoreOptions {
   prefix?: string;
   /** Pause before re-trying after etcd failed to answer; default 500 ms. */
   retryMs?: number;
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return abortable(new Promise((resolve) => setTimeout(resolve, ms)), signal);
 }
 
 /**

@@ -64,6 +64,6 @@ describeWithEtcd('huddle run --etcd: presence of real daemons', () => {
     const ws = await makeWorkspace();
     const out = await runCli(ws, ['fleet', 'status']);
     expect(out.code).toBe(1);
-    expect(out.stderr.trim()).toBe('huddle fleet: no etcd endpoints (use --etcd URL or set HUDDLE_ETCD)');
+    expect(out.stderr.trim()).toBe('huddle fleet status: no etcd endpoints (use --etcd URL or set HUDDLE_ETCD)');
   });
 });

@@ -4,8 +4,9 @@ import { DaemonAlreadyRunningError } from '../../daemon/lock.js';
 import { defaultConfigDir, defaultStateDir } from '../../daemon/paths.js';
 import { DEFAULT_INSPECTOR_URL } from '../../inspect/index.js';
 import { LOG_LEVELS, type LogFormat } from '../../log.js';
+import { addEtcdOptions, fleetOptionsOf, type EtcdFlags } from '../etcdFlags.js';
 
-export interface RunOptions {
+export interface RunOptions extends EtcdFlags {
   configDir: string;
   stateDir: string;
   logLevel: string;
@@ -15,20 +16,13 @@ export interface RunOptions {
   http?: string;
   httpToken?: string;
   httpAllowRemote?: boolean;
-  etcd?: string;
-  nodeId?: string;
-}
-
-/** `--etcd` (or HUDDLE_ETCD) and `--node-id`, as the daemon takes them. */
-export function etcdOptions(options: { etcd?: string; nodeId?: string }): { etcd?: string[]; nodeId?: string } {
-  const urls = (options.etcd ?? process.env.HUDDLE_ETCD ?? '').split(',').map((u) => u.trim()).filter(Boolean);
-  return { ...(urls.length ? { etcd: urls } : {}), ...(options.nodeId ? { nodeId: options.nodeId } : {}) };
 }
 
 /** Runs the daemon in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runDaemon(options: RunOptions): Promise<number> {
   let daemon: Daemon;
   try {
+    const fleet = fleetOptionsOf(options);
     daemon = await Daemon.start({
       ...resolveDirs(options),
       logLevel: options.logLevel,
@@ -38,7 +32,7 @@ export async function runDaemon(options: RunOptions): Promise<number> {
       ...(options.http === undefined ? {} : { http: options.http }),
       ...(options.httpToken === undefined ? {} : { httpToken: options.httpToken }),
       httpAllowRemote: options.httpAllowRemote ?? false,
-      ...etcdOptions(options),
+      ...fleet,
     });
   } catch (error) {
     const message = error instanceof DaemonAlreadyRunningError ? error.message : `huddle: ${(error as Error).message}`;
@@ -69,7 +63,7 @@ export async function runDaemon(options: RunOptions): Promise<number> {
 const levels = LOG_LEVELS.join('|');
 
 export function addRunOptions(command: Command): Command {
-  return command
+  return addEtcdOptions(command)
     .option('--config-dir <dir>', 'directory of app configs (*.json, *.ini)', defaultConfigDir())
     .option('--state-dir <dir>', 'state, logs and control socket', defaultStateDir())
     .option('--log-level <level>', `one of ${levels}`, 'info')
@@ -79,8 +73,8 @@ export function addRunOptions(command: Command): Command {
     .option('--http <[host:]port>', 'serve the dashboard (/), /api/status, /api/events and /metrics; loopback unless --http-allow-remote')
     .option('--http-token <token>', 'bearer token every --http request must carry (required off loopback)')
     .option('--http-allow-remote', 'allow --http on a non-loopback address (with --http-token)')
-    .option('--etcd <urls>', 'etcd endpoints (comma-separated) for fleet coordination; default $HUDDLE_ETCD')
-    .option('--node-id <id>', "this node's name in the fleet (default: the host name)");
+    .option('--node-id <id>', "this node's name in the fleet (default: the host name)")
+    .option('--etcd-lease-ttl <seconds>', "how long a dead node's presence and rollout slots outlive it (default 10)");
 }
 
 export function registerRun(program: Command): void {

@@ -35,8 +35,8 @@ async function verifyIfConfigured(app: LoadedApp, opts: GitOptions, commit: stri
 }
 
 /**
- * The commit this app should run: an operator's explicit target, the pinned `repository.ref`, or
- * the branch head. Objects are fetched only for a commit not seen before; a rejection leaves the
+ * The commit this app should run: an operator's explicit target, the fleet's pin, the pinned
+ * `repository.ref`, or the branch head. Objects are fetched only for a commit not seen before; a rejection leaves the
  * running version alone (the chart retries at the next poll).
  */
 export function fetchRemoteActor(host: EffectsHost) {
@@ -62,7 +62,7 @@ async function fetchRemote(host: EffectsHost, input: FetchRemoteInput): Promise<
       });
     }
   }
-  const ref = input.target ?? app.config.repository.ref;
+  const ref = input.target ?? host.pinnedRef?.(input.app) ?? app.config.repository.ref;
   let commit: string;
   if (ref !== undefined) {
     commit = await resolveCommit(opts, ref);

@@ -13,6 +13,8 @@ export interface EffectsHost {
   /** A process was started / has exited: the daemon records it for recovery after a crash. */
   processStarted(app: string, proc: AppProcess, commit: string): void;
   processExited(app: string, proc: AppProcess): void;
+  /** The ref the fleet pins the app to (`huddle fleet pin`), if any: it wins over the branch. */
+  pinnedRef?(app: string): string | undefined;
 }
 
 export function inheritedEnv(): Record<string, string> {
