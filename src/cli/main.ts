@@ -9,6 +9,7 @@ import { registerSchema } from './commands/schema.js';
 import { registerStartup } from './commands/startup.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
+import { dropTlsServernameWarning } from '../util/quietWarnings.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -53,4 +54,5 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (!daemon) process.exit(0);
 });
 
+dropTlsServernameWarning();
 await buildProgram().parseAsync(process.argv);

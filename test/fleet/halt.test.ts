@@ -2,6 +2,7 @@
 // node deploys it, and a node running it on probation rolls back.
 import { expect, it } from 'vitest';
 import { cleanUpAfterEach } from '../fixtures/daemon/cleanup.js';
+import type { Section } from '../fixtures/daemon/workspace.js';
 import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
 import { pushCommit } from '../fixtures/git/testRepo.js';
 import { waitFor } from '../fixtures/git/waitFor.js';
@@ -22,7 +23,7 @@ describeWithEtcd('halting a bad commit across real daemons', () => {
     const nodes = await startFleet(etcd().endpoint, 3, {
       config: { ...BAD_COMMIT_CONFIG, rollout: { 'max concurrent': 2, 'halt after': 2 } },
       // node-c polls rarely: by its first poll the commit is halted.
-      configOf: (i) => (i === 2 ? { timing: { minimum: 8, maximum: 8 } } : {}),
+      configOf: (i): Record<string, Section> => (i === 2 ? { timing: { minimum: 8, maximum: 8 } } : {}),
     });
     const [a, b, c] = nodes as [typeof nodes[0], typeof nodes[0], typeof nodes[0]];
     const good = a.app.remote.head;
@@ -46,7 +47,7 @@ describeWithEtcd('halting a bad commit across real daemons', () => {
     const nodes = await startFleet(etcd().endpoint, 3, {
       config: { ...BAD_COMMIT_CONFIG, rollout: { 'max concurrent': 3, 'halt after': 2 } },
       // The commit breaks on node-a and node-b only: node-c runs it fine, on probation.
-      envOf: (i) => (i < 2 ? { FLAVOR: 'bad' } : {}),
+      envOf: (i): Record<string, string> => (i < 2 ? { FLAVOR: 'bad' } : {}),
     });
     const c = nodes[2]!;
     const good = c.app.remote.head;
