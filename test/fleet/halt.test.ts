@@ -5,7 +5,6 @@ import { cleanUpAfterEach } from '../fixtures/daemon/cleanup.js';
 import type { Section } from '../fixtures/daemon/workspace.js';
 import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
 import { pushCommit } from '../fixtures/git/testRepo.js';
-import { waitFor } from '../fixtures/git/waitFor.js';
 import { breakableServer, CRASHING_SERVER, fleetCli, startFleet, transitions } from './fleetDaemons.js';
 
 cleanUpAfterEach();
