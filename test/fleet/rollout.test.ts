@@ -133,6 +133,28 @@ describeWithEtcd('rolling updates across real daemons', () => {
     await other.daemon.waitHealthy('web', next, 40_000);
     expect(await (await fetch(other.app.url)).text()).toBe('version 2\n');
   }, 120_000);
+
+  it('with etcd away, `on etcd loss = proceed` updates alone and `hold` waits, saying why', async () => {
+    const nodes = await startFleet(etcd().endpoint, 2, {
+      configOf: (i) => ({ rollout: { 'max concurrent': 1, 'on etcd loss': i === 0 ? 'proceed' : 'hold' } }),
+    });
+    const [proceeds, holds] = nodes as [FleetNode, FleetNode];
+    await etcd().stop();
+    let down = true;
+    try {
+      const next = await pushCommit(proceeds.app.remote, { VERSION: '2\n' });
+      await proceeds.daemon.waitHealthy('web', next, 30_000);
+      await proceeds.daemon.waitForLog((l) => typeof l.message === 'string' && l.message.includes('updating alone'), 'proceeding alone');
+      const held = await holds.daemon.waitForApp('web', (a) => a.error?.includes('holding the update until it answers') === true, 'holding', 30_000);
+      expect(held.commit).not.toBe(next);
+      expect(await (await fetch(holds.app.url)).text()).toBe('version 1\n');
+      await etcd().restart();
+      down = false;
+      await holds.daemon.waitHealthy('web', next, 40_000);
+    } finally {
+      if (down) await etcd().restart();
+    }
+  }, 120_000);
 });
 
 /** From entering `stopping` for the update to being healthy on `commit`. */
