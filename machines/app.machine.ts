@@ -3,32 +3,11 @@
 // the chart itself does no I/O. Contracts: ./app.types.ts.
 import { and } from 'xstate';
 import { appImplementations, requireCommit } from './app.actions.js';
-import { errorMessage, initialAppContext } from './app.context.js';
-import type { AppContext, FetchRemoteInput, FetchRemoteOutput, HealthCheckInput, HealthCheckOutput } from './app.types.js';
-import type { CommitParams, DetailParams, ErrorParams, HaltParams, ReasonParams } from './app.setup.js';
-
-// Params mappers shared by the transitions that react to the same actor results.
-const fetched = ({ event }: { event: { output: FetchRemoteOutput } }): CommitParams => ({ commit: event.output.commit });
-const failedWith = ({ event }: { event: { error: unknown } }): ErrorParams => ({ error: errorMessage(event.error) });
-const checkDetail = ({ event }: { event: { output: HealthCheckOutput } }): DetailParams => ({ detail: event.output.detail });
-const checkError = ({ event }: { event: { error: unknown } }): DetailParams => ({ detail: `check failed: ${errorMessage(event.error)}` });
-const decisionReason = ({ event }: { event: { reason: string } }): ReasonParams => ({ reason: event.reason });
-const fetchInput = ({ context }: { context: AppContext }): FetchRemoteInput => ({
-  app: context.spec.name,
-  currentCommit: context.persisted.currentCommit,
-  ...(context.fetchTarget !== null ? { target: context.fetchTarget } : {}),
-});
-const haltOf = ({ event }: { event: { commit: string; reason: string } }): HaltParams => ({ commit: event.commit, reason: event.reason });
-const haltReason = ({ event }: { event: { reason: string } }): ReasonParams => ({ reason: `halted by the fleet: ${event.reason}` });
-const healthInput = ({ context }: { context: AppContext }): HealthCheckInput => ({ app: context.spec.name });
-
-const exitedToUnhealthy = { target: '#app.unhealthy', actions: ['recordExit', 'forgetProcess', 'noteExitFailure'] } as const;
-// A halted commit running here on probation is rolled back at once; otherwise it is only quarantined.
-const haltWhileRunning = [
-  { guard: { type: 'canRollBackFrom', params: haltOf }, target: '#app.stopping.forRollback', actions: { type: 'beginRollback', params: haltReason } },
-  { actions: { type: 'haltCommit', params: haltOf } },
-] as const;
-const becomeHealthy = ['clearRecoveredErrors', 'reportHealthy', 'armStableTimer', 'promoteIfProbationOverdue'] as const;
+import { initialAppContext } from './app.context.js';
+import {
+  becomeHealthy, checkDetail, checkError, decisionReason, exitedToUnhealthy, failedWith, fetched, fetchInput, haltOf,
+  haltWhileRunning, healthInput,
+} from './app.transitions.js';
 
 export const appMachine = appImplementations.createMachine({
   id: 'app',
