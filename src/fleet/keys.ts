@@ -21,6 +21,11 @@ export function slotsPrefix(prefix: string, app: string): string {
   return `${prefix}/apps/${enc(app)}/slots/`;
 }
 
+/** Waiters and holders of an app's rollout slots, in arrival order (see FleetSemaphore). */
+export function queuePrefix(prefix: string, app: string): string {
+  return `${prefix}/apps/${enc(app)}/queue/`;
+}
+
 /** `{app, nodeId}` of a presence key, or undefined for any other key. */
 export function parseNodeKey(prefix: string, key: string): { app: string; nodeId: string } | undefined {
   const head = appsPrefix(prefix);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Etcd3 } from 'etcd3';
+import type { Etcd3, IKeyValue } from 'etcd3';
 import { abortable, pause } from './abortable.js';
-import { DEFAULT_KEY_PREFIX, prefixEnd, slotsPrefix } from './keys.js';
+import { DEFAULT_KEY_PREFIX, prefixEnd, queuePrefix, slotsPrefix } from './keys.js';
 import type { NodeLease } from './nodeLease.js';
 
 /** A held slot. `release()` is idempotent and retries until etcd takes it. */
@@ -20,12 +20,18 @@ export interface SemaphoreOptions {
   retryMs?: number;
 }
 
+/** Thrown inside `acquire` when the lease, and so our place in the queue, is gone. */
+class PlaceLost extends Error {}
+
 /**
- * A fleet-wide counting semaphore per app. A slot is a key under `<prefix>/apps/<app>/slots/`
- * bound to the node lease, so a dead node's slot frees itself within the TTL. Taking one is a
- * transaction that succeeds only if no slot key changed since the count was read, so two nodes
- * can never both take the last slot. A full semaphore is waited on with a watch for deletions
- * from the read revision on (nothing is missed, nothing is polled).
+ * A fleet-wide counting semaphore per app, as a FIFO queue. A node joins by putting one key under
+ * `<prefix>/apps/<app>/queue/`, bound to its lease; it holds a slot once fewer than `limit` keys
+ * are older (smaller create revision) than its own. Keys only leave the queue, newer ones only join
+ * behind, so a node that holds a slot keeps it, and at most `limit` nodes hold one at any moment.
+ * Waiting is one watch on the queue, counting the deletions of older keys: no failed writes and no
+ * herd when a slot frees, whatever the size of the fleet; nodes go in arrival order. A dead
+ * node's keys go with its lease. Each holder also puts a marker under `slots/`, so the holders can
+ * be counted and audited (`held`).
  */
 export class FleetSemaphore {
   private readonly prefix: string;
@@ -48,94 +54,108 @@ export class FleetSemaphore {
     return { count: Number(res.count), revision: res.header.revision };
   }
 
-  /** Wait until fewer than `limit` slots of `app` are held, then take one. Rejects on abort. */
+  /** Wait until this node is among the first `limit` of the app's queue, then hold a slot. Rejects on abort. */
   async acquire(app: string, limit: number, signal?: AbortSignal): Promise<SlotHandle> {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`slot limit must be an integer >= 1, got ${limit}`);
-    const from = slotsPrefix(this.prefix, app);
-    const key = `${from}${encodeURIComponent(this.nodeId)}/${randomUUID()}`;
-    const value = JSON.stringify({ node: this.nodeId, since: new Date().toISOString() });
     for (;;) {
       signal?.throwIfAborted();
-      let revision: string;
+      const id = `${encodeURIComponent(this.nodeId)}/${randomUUID()}`;
+      const queued = `${queuePrefix(this.prefix, app)}${id}`;
+      const marker = `${slotsPrefix(this.prefix, app)}${id}`;
+      let generation: number;
+      let joined = false;
       try {
         const leaseId = await this.lease.current(signal);
-        const generation = this.lease.generation;
-        const seen = await abortable(this.held(app), signal);
-        revision = seen.revision;
-        if (seen.count < limit) {
-          const res = await abortable(
-            this.client.kv.txn({
-              // Every slot key still has mod_revision <= the one we counted at: none was taken since.
-              compare: [
-                {
-                  key: Buffer.from(from),
-                  range_end: prefixEnd(from),
-                  target: 'Mod',
-                  result: 'Less',
-                  mod_revision: String(BigInt(revision) + 1n),
-                },
-              ],
-              success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(value), lease: leaseId } }],
-              failure: [],
-            }),
-            signal,
-          );
-          if (res.succeeded) return this.handle(app, key, generation, signal);
-          continue; // someone took a slot meanwhile: count again
-        }
-      } catch (e) {
+        generation = this.lease.generation;
+        const value = JSON.stringify({ node: this.nodeId, since: new Date().toISOString() });
+        const put = await abortable(this.client.kv.put({ key: Buffer.from(queued), value: Buffer.from(value), lease: leaseId }), signal);
+        joined = true;
+        await this.waitForTurn(app, BigInt(put.header.revision), limit, signal);
+        await abortable(this.client.kv.put({ key: Buffer.from(marker), value: Buffer.from(value), lease: leaseId }), signal);
+        return this.handle(app, [queued, marker], generation, signal);
+      } catch (error) {
+        // Our place is given up (or gone with the lease): never leave a key that holds others back.
+        if (joined) void this.deleteWhileLeased([queued, marker], this.lease.generation);
         if (signal?.aborted) throw signal.reason;
-        void e; // etcd away or slow: keep waiting, that is what "hold" means
-        await pause(this.retryMs, signal);
-        continue;
+        await pause(error instanceof PlaceLost ? 0 : this.retryMs, signal);
       }
-      await this.waitForRelease(from, revision, signal);
     }
   }
 
-  private async waitForRelease(from: string, revision: string, signal: AbortSignal | undefined): Promise<void> {
+  /** Resolves once fewer than `limit` queue keys are older than revision `mine`. */
+  private async waitForTurn(app: string, mine: bigint, limit: number, signal: AbortSignal | undefined): Promise<void> {
+    const from = queuePrefix(this.prefix, app);
+    const res = await abortable(this.older(from, mine), signal);
+    let ahead = res.kvs.length;
+    if (ahead < limit) return;
     const watcher = await abortable(
-      this.client.watch().prefix(from).startRevision(String(BigInt(revision) + 1n)).create(),
+      this.client.watch().prefix(from).withPreviousKV().startRevision(String(BigInt(res.header.revision) + 1n)).create(),
       signal,
-    ).catch(async (e: unknown) => {
-      if (signal?.aborted) throw signal.reason;
-      void e;
-      await pause(this.retryMs, signal);
-      return undefined;
-    });
-    if (!watcher) return;
+    );
+    let onLost: (() => void) | undefined;
     try {
-      await abortable(new Promise<void>((resolve) => watcher.once('delete', () => resolve())), signal);
+      await abortable(
+        new Promise<void>((resolve, reject) => {
+          onLost = () => reject(new PlaceLost('lease lost while waiting'));
+          this.lease.once('lost', onLost);
+          watcher.on('delete', (_kv: IKeyValue, previous?: IKeyValue) => {
+            // Without the previous value (compacted meanwhile), count again rather than guess.
+            if (!previous) {
+              void this.countAhead(from, mine).then((n) => {
+                ahead = n;
+                if (ahead < limit) resolve();
+              }, reject);
+              return;
+            }
+            if (BigInt(previous.create_revision) < mine && --ahead < limit) resolve();
+          });
+        }),
+        signal,
+      );
     } finally {
+      if (onLost) this.lease.off('lost', onLost);
       await watcher.cancel().catch(() => undefined);
     }
   }
 
-  private handle(app: string, key: string, generation: number, signal: AbortSignal | undefined): SlotHandle {
+  private async countAhead(from: string, mine: bigint): Promise<number> {
+    return (await this.older(from, mine)).kvs.length;
+  }
+
+  /** Queue keys created before revision `mine` (etcd's count ignores the revision filters: keys are listed). */
+  private older(from: string, mine: bigint) {
+    return this.client.kv.range({
+      key: Buffer.from(from), range_end: prefixEnd(from), keys_only: true, max_create_revision: String(mine - 1n),
+    });
+  }
+
+  /** Deletes `keys` in one transaction, retrying while the lease they are bound to lives. */
+  private async deleteWhileLeased(keys: string[], generation: number): Promise<void> {
+    // Once the lease is gone the keys go with it; until then, insist.
+    while (this.lease.generation === generation && !this.lease.isClosed) {
+      try {
+        await this.client.kv.txn({
+          compare: [],
+          success: keys.map((key) => ({ request_delete_range: { key: Buffer.from(key) } })),
+          failure: [],
+        });
+        return;
+      } catch {
+        await pause(this.retryMs, undefined);
+      }
+    }
+  }
+
+  private handle(app: string, keys: string[], generation: number, signal: AbortSignal | undefined): SlotHandle {
     const lease = this.lease;
-    const client = this.client;
-    const retryMs = this.retryMs;
     let releasing: Promise<void> | undefined;
     const handle: SlotHandle = {
       app,
-      key,
+      key: keys[1]!,
       get lost() {
         return lease.generation !== generation;
       },
-      release() {
-        releasing ??= (async () => {
-          // Once the lease is gone the key goes with it; until then, insist.
-          while (lease.generation === generation && !lease.isClosed) {
-            try {
-              await client.delete().key(key).exec();
-              return;
-            } catch {
-              await pause(retryMs, undefined);
-            }
-          }
-        })();
-        return releasing;
-      },
+      release: () => (releasing ??= this.deleteWhileLeased(keys, generation)),
     };
     if (signal?.aborted) {
       void handle.release();

@@ -102,6 +102,28 @@ describeWithEtcd('fleet semaphore on a real etcd', () => {
     expect((await a.semaphore.held('abort')).count).toBe(1);
   });
 
+  it('waiters go in arrival order, and one that gave up holds nobody back', async () => {
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => makeNode(etcd().endpoint, id)) as [
+      ReturnType<typeof makeNode>, ReturnType<typeof makeNode>, ReturnType<typeof makeNode>, ReturnType<typeof makeNode>,
+    ];
+    const first = await a.semaphore.acquire('fifo', 1);
+    const order: string[] = [];
+    const gaveUp = new AbortController();
+    const quitter = b.semaphore.acquire('fifo', 1, gaveUp.signal);
+    await new Promise((r) => setTimeout(r, 50));
+    const second = c.semaphore.acquire('fifo', 1).then((slot) => (order.push('c'), slot));
+    await new Promise((r) => setTimeout(r, 50));
+    const third = d.semaphore.acquire('fifo', 1).then((slot) => (order.push('d'), slot));
+    await new Promise((r) => setTimeout(r, 50));
+    gaveUp.abort(new Error('no longer needed'));
+    await expect(quitter).rejects.toThrow('no longer needed');
+    await first.release();
+    await (await second).release();
+    await (await third).release();
+    expect(order).toEqual(['c', 'd']);
+    expect((await a.semaphore.held('fifo')).count).toBe(0);
+  });
+
   it("a dead holder's slot frees itself within the TTL", async () => {
     const a = makeNode(etcd().endpoint, 'dies');
     const b = makeNode(etcd().endpoint, 'waits');
