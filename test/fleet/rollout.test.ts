@@ -64,7 +64,11 @@ describeWithEtcd('rolling updates across real daemons', () => {
         expect(windows[i]![0]).toBeGreaterThanOrEqual(slot![0]);
         expect(windows[i]![1]).toBeLessThanOrEqual(slot![1]);
       }
-      expect(maxOverlap(nodes.map((n) => slotIntervals(n)[0]!))).toBeLessThanOrEqual(2);
+      // Each window lies inside its node's true holding of a slot (it starts after the slot was taken,
+      // ends before it was given back), so the windows overlap no more than the slots did. The
+      // logged slot times themselves are not compared across processes: a late log line is not a
+      // late release.
+      expect(maxOverlap(windows)).toBeLessThanOrEqual(2);
       // Two nodes had to wait their turn, visibly.
       expect(nodes.filter((n) => transitions(n).some((t) => t.to === 'waitingForRollout')).length).toBeGreaterThanOrEqual(2);
     } finally {
