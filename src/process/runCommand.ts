@@ -27,6 +27,11 @@ export interface RunCommandOptions {
   signal?: AbortSignal;
   /** Run as this account instead of the daemon's (the daemon must be root). */
   runAs?: RunAs;
+  /**
+   * Told the command's root process once it runs, so the caller can record it: a daemon killed
+   * while a hook runs leaves the hook behind, and the next one must find and stop it.
+   */
+  onStarted?: (proc: { pid: number; startTime: number; tag: string }) => void;
 }
 
 export interface CommandResult {
@@ -82,6 +87,7 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
       return;
     }
     const target: TreeTarget = { pid, startTime: processStartTime(pid) ?? 0, tag, trustGroup: true };
+    options.onStarted?.({ pid, startTime: target.startTime, tag });
     const onData = (chunk: Buffer): void => {
       output.push(chunk);
       log?.write(chunk);

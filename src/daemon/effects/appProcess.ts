@@ -43,7 +43,7 @@ export function appProcessActor(host: EffectsHost) {
     host.processStarted(input.app, proc, input.commit);
     queueMicrotask(() => report({ type: 'PROCESS.STARTED', pid: proc.pid }));
     void proc.exited.then((exit) => {
-      host.processExited(input.app, proc);
+      host.processExited(input.app);
       report({ type: 'PROCESS.EXITED', code: exit.code, signal: exit.signal });
     });
     receive((event) => {

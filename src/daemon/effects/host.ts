@@ -10,9 +10,12 @@ export interface EffectsHost {
   /** Poll and health-check durations and failures, for /metrics. */
   metrics: EffectTimers;
   logFile(app: string): string;
-  /** A process was started / has exited: the daemon records it for recovery after a crash. */
-  processStarted(app: string, proc: AppProcess, commit: string): void;
-  processExited(app: string, proc: AppProcess): void;
+  /**
+   * A process was started / has exited (the app's, or a hook's while the app is stopped for an
+   * update): the daemon records it for recovery after a crash.
+   */
+  processStarted(app: string, proc: Pick<AppProcess, 'pid' | 'startTime' | 'tag'>, commit: string): void;
+  processExited(app: string): void;
   /** The ref the fleet pins the app to (`huddle fleet pin`), if any: it wins over the branch. */
   pinnedRef?(app: string): string | undefined;
 }

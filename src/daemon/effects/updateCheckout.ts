@@ -39,7 +39,9 @@ export function updateCheckoutActor(host: EffectsHost) {
         logFile: host.logFile(input.app),
         signal,
         ...(opts.runAs ? { runAs: opts.runAs } : {}),
-      });
+        // Recorded like the app's own process (which is stopped meanwhile), for crash recovery.
+        onStarted: (proc) => host.processStarted(input.app, proc, input.commit),
+      }).finally(() => host.processExited(input.app));
     for (const command of config.scripts['pre-pull']) await run(command, config.scripts.timeout);
     signal.throwIfAborted();
     await checkoutCommit(opts, input.commit, { discardLocalChanges: config.repository['discard local changes'] });

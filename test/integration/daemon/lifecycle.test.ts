@@ -3,8 +3,9 @@ import { pidAlive } from '../../fixtures/apps/processes.js';
 import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
 import { DaemonProcess, startDaemon } from '../../fixtures/daemon/daemonProcess.js';
 import { pidServing, refuses, waitForVersion } from '../../fixtures/daemon/http.js';
-import { appProcesses, markedProcesses } from '../../fixtures/daemon/processes.js';
+import { appProcesses, envOf, markedProcesses } from '../../fixtures/daemon/processes.js';
 import { addApp, makeWorkspace } from '../../fixtures/daemon/workspace.js';
+import { pushCommit } from '../../fixtures/git/testRepo.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
 
 cleanUpAfterEach();
@@ -56,6 +57,34 @@ describe('huddle run: the daemon process', () => {
     expect(second.logs((l) => l.event === 'recovery' && l.app === 'alpha').length).toBe(1);
 
     expect(await second.stop()).toEqual({ code: 0, signal: null });
+    expect(markedProcesses(ws.marker)).toEqual([]);
+  });
+
+  it('SIGKILL of the daemon while a hook hangs: the next daemon stops the hook and its children first', async () => {
+    const ws = await makeWorkspace();
+    const web = await addApp(ws, 'web', {
+      files: { 'hook.sh': 'if [ -f HANG ]; then sleep 600; fi\n' },
+      config: { scripts: { 'post-pull': 'sh hook.sh', timeout: 120 } },
+    });
+    const first = await startDaemon(ws);
+    await first.waitHealthy('web', web.remote.head);
+    await pushCommit(web.remote, { HANG: 'yes\n' });
+    await first.waitForApp('web', (s) => s.state === 'updating', 'running the hanging hook');
+    // The hook (sh) and its sleep, found by the hook's own tag in their environment.
+    const hook = await waitFor(() => {
+      const pids = markedProcesses(ws.marker).filter((pid) => envOf(pid)?.get('HUDDLE_COMMIT') !== undefined);
+      return pids.length >= 2 ? pids : null;
+    }, { timeoutMs: 10_000, what: 'the hook and its sleep' });
+
+    first.signal('SIGKILL');
+    await first.waitExit();
+    expect(hook.every((pid) => pidAlive(pid))).toBe(true);
+
+    // The hook is stopped before anything starts; the hung commit is then tried again.
+    const second = await startDaemon(ws);
+    await second.waitForLog((l) => l.event === 'recovery' && l.app === 'web', 'the hook stopped by recovery');
+    await waitFor(() => hook.every((pid) => !pidAlive(pid)), { timeoutMs: 5_000, what: 'the old hook and its sleep gone' });
+    await second.stop();
     expect(markedProcesses(ws.marker)).toEqual([]);
   });
 
