@@ -17,6 +17,8 @@ import { startConfigWatcher, type ConfigWatcher } from './configWatcher.js';
 import { controlHandler, daemonStatus } from './controlHandler.js';
 import { Observability, type ObservabilityOptions } from './observability.js';
 import { FleetLink, type FleetOptions } from './fleetLink.js';
+import { LastValidConfigs } from './lastValidConfigs.js';
+import { stopAllApps } from './shutdown.js';
 import { combineInspectors } from '../inspect/index.js';
 import { acquireDaemonLock, type DaemonLock } from './lock.js';
 import { appLogFile, socketPath } from './paths.js';
@@ -38,8 +40,6 @@ export interface DaemonOptions extends ObservabilityOptions, FleetOptions {
 
 type SupervisorActor = Actor<typeof supervisorMachine>;
 
-// Beyond every app's own stop timeout: the margin for git, hooks and the charts to settle.
-const SHUTDOWN_MARGIN_MS = 10_000;
 
 /** A running daemon: the supervisor chart with real effects, the control socket and the config watcher. */
 export class Daemon {
@@ -52,6 +52,7 @@ export class Daemon {
   private stopping?: Promise<void>;
   readonly observability: Observability;
   private readonly fleet: FleetLink | undefined;
+  private readonly lastValid: LastValidConfigs;
   private resolveStopped!: () => void;
   /** Resolves once the daemon has stopped every app and released the state dir. */
   readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
@@ -67,6 +68,7 @@ export class Daemon {
       [...this.apps.values()].flatMap((app) => secretValues(app.config.application?.env)),
     );
     this.fleet = FleetLink.start(options, logger);
+    this.lastValid = new LastValidConfigs(options.stateDir);
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -95,11 +97,14 @@ export class Daemon {
     const { configDir, stateDir } = this.options;
     this.logger.info(`huddle starting (config ${configDir}, state ${stateDir})`, { event: 'daemon', pid: process.pid });
     const loaded = this.loadConfigs();
-    await stopLeftoverProcesses(this.store, (app) => loaded.byName.get(app)?.config, this.logger);
+    const apps = await this.lastValid.appsAtBoot(loaded, configDir, this.logger);
+    const byName = new Map(apps.map((app) => [app.config.name, app]));
+    await stopLeftoverProcesses(this.store, (app) => byName.get(app)?.config, this.logger);
 
     const inputs: AppMachineInput[] = [];
-    for (const app of loaded.apps) {
+    for (const app of apps) {
       this.apps.set(app.config.name, app);
+      await this.lastValid.save(app);
       inputs.push(await this.inputOf(app));
     }
     const fleet = this.fleet;
@@ -144,8 +149,8 @@ export class Daemon {
     this.logger.info(`huddle running ${inputs.length} app(s)`, { event: 'daemon', apps: inputs.map((i) => i.name) });
   }
 
-  /** Reads the whole config dir; reports every bad file; returns the valid apps by name. */
-  private loadConfigs(): { byName: Map<string, LoadedApp>; apps: LoadedApp[]; errors: ConfigError[] } {
+  /** Reads the whole config dir; reports every bad file; returns the valid apps. */
+  private loadConfigs(): { apps: LoadedApp[]; errors: ConfigError[] } {
     const loaded = loadConfigDir(this.options.configDir);
     const { apps, errors } = refuseUnrunnableAccounts(loaded.apps, loaded.errors);
     this.configErrors.clear();
@@ -156,7 +161,7 @@ export class Daemon {
     }
     // Env values that look like secrets (TOKEN, PASSWORD …) never reach a log line.
     for (const app of apps) addLogSecrets(this.logger, secretValues(app.config.application?.env));
-    return { byName: new Map(apps.map((app) => [app.config.name, app])), apps, errors };
+    return { apps, errors };
   }
 
   private async inputOf(app: LoadedApp): Promise<AppMachineInput> {
@@ -186,15 +191,18 @@ export class Daemon {
       this.supervisorActor.send({ type: 'APP.REMOVE', app: name });
       this.fleet?.forget(name);
       this.apps.delete(name);
+      await this.lastValid.forget(name);
     }
     for (const app of diff.changed) {
       this.logger.info('config changed: restarting the app with it', { event: 'config', app: app.config.name });
       this.apps.set(app.config.name, app);
+      await this.lastValid.save(app);
       this.supervisorActor.send({ type: 'APP.CHANGE', spec: await this.inputOf(app) });
     }
     for (const app of diff.added) {
       this.logger.info('config added: starting the app', { event: 'config', app: app.config.name });
       this.apps.set(app.config.name, app);
+      await this.lastValid.save(app);
       this.supervisorActor.send({ type: 'APP.ADD', spec: await this.inputOf(app) });
       this.fleet?.track(app.config.name);
     }
@@ -253,35 +261,11 @@ export class Daemon {
     return this.stopping;
   }
 
-  /** SHUTDOWN to the supervisor (apps stop in reverse dependency order), killing what outlives the budget. */
-  private async stopApps(supervisor: SupervisorActor): Promise<void> {
-    const budget =
-      [...this.apps.values()].reduce((sum, app) => sum + (app.config.application?.['stop timeout'] ?? 0) * 1000, 0) +
-      SHUTDOWN_MARGIN_MS;
-    const done = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), budget);
-      supervisor.subscribe({
-        complete: () => {
-          clearTimeout(timer);
-          resolve(true);
-        },
-      });
-      if (supervisor.getSnapshot().status !== 'active') {
-        clearTimeout(timer);
-        resolve(true);
-      }
-    });
-    supervisor.send({ type: 'SHUTDOWN' });
-    if (!(await done)) this.logger.error(`apps did not stop within ${budget} ms: killing them`, { event: 'daemon' });
-    // Stopping the actor system kills whatever process is left (the process actors' cleanup).
-    supervisor.stop();
-  }
-
   private async shutdown(reason: string): Promise<void> {
     this.logger.info(`huddle stopping: ${reason}`, { event: 'daemon' });
     await this.watcher?.close();
     const supervisor = this.supervisor;
-    if (supervisor) await this.stopApps(supervisor);
+    if (supervisor) await stopAllApps(supervisor, [...this.apps.values()], this.logger);
     await this.observability.stop();
     await this.fleet?.stop();
     await this.control?.close();

@@ -104,4 +104,29 @@ describe('huddle run: the config directory', () => {
     expect((await daemon.waitHealthy('alpha')).pid).toBe(alpha.pid);
     expect(await answerOf(a.url)).toContain(`pid ${alpha.pid}`);
   });
+
+  it('a daemon restarted while a config is invalid runs that app on its last valid config, until the file is fixed', async () => {
+    const ws = await makeWorkspace();
+    const a = await addApp(ws, 'alpha', { kind: 'probe' });
+    const first = await startDaemon(ws);
+    await first.waitHealthy('alpha', a.remote.head);
+    const valid = a.config;
+    await writeRawConfig(a.configFile, '{ "repository": ');
+    await first.waitForLog((l) => l.app === 'alpha' && l.event === 'config' && /invalid/.test(String(l.message)), 'kept');
+    expect((await first.stop()).code).toBe(0);
+
+    const second = await startDaemon(ws);
+    await second.waitHealthy('alpha', a.remote.head);
+    expect(second.logs((l) => l.app === 'alpha' && l.message === 'config is invalid: running the app on its last valid config')).toHaveLength(1);
+    expect(second.logs((l) => l.level === 'error' && String(l.file).endsWith('alpha.json'))).not.toHaveLength(0);
+
+    // Fixed (with a change): the app restarts on the new config. Removed: it stops, and is forgotten.
+    await writeAppConfig(a, mergeConfig(valid, { application: { env: { ...(valid.application!.env as object), GREETING: 'fixed' } } }));
+    await waitFor(async () => (await answerOf(a.url))?.includes('greeting fixed'), { timeoutMs: 15_000, what: 'alpha on the fixed config' });
+    await removeAppConfig(a);
+    await waitFor(async () => (await second.status()).apps.length === 0, { timeoutMs: 15_000, what: 'alpha removed' });
+    expect((await second.stop()).code).toBe(0);
+    const third = await startDaemon(ws);
+    expect((await third.status()).apps).toEqual([]);
+  });
 });
