@@ -38,7 +38,10 @@ function reasonOf(event: { type: string; error?: unknown }, context: AppContext,
  * whenever the part of the context that must survive a restart changes.
  */
 export class AppObserver {
+  /** By actor session: while a reconfigured app is replaced, the old and the new actor both report. */
   private readonly seen = new Map<string, Seen>();
+  /** The newest actor of each app: the one whose state is persisted and shown. */
+  private readonly latest = new Map<string, string>();
 
   constructor(
     private readonly logger: Logger,
@@ -51,7 +54,9 @@ export class AppObserver {
     const snapshot = asAppSnapshot(event.snapshot);
     if (!snapshot) return;
     const view = appStatus(snapshot);
-    const previous = this.seen.get(view.name);
+    const session = event.actorRef.sessionId;
+    const previous = this.seen.get(session);
+    if (!previous) this.latest.set(view.name, session);
     const persisted = JSON.stringify(snapshot.context.persisted);
     if (!previous || previous.state !== view.state) {
       appLogger(this.logger, { app: view.name, commit: view.commit }).info(`${previous?.state ?? 'new'} → ${view.state}`, {
@@ -63,18 +68,23 @@ export class AppObserver {
     }
     const since = !previous || previous.state !== view.state ? this.now() : previous.since;
     const pidSince = view.pid === null ? null : previous?.pid === view.pid ? previous.pidSince : this.now();
-    this.seen.set(view.name, { state: view.state, since, pid: view.pid, pidSince, persisted });
-    if (previous?.persisted !== persisted) this.persist(view.name, snapshot.context.persisted);
+    if (snapshot.status === 'done') this.seen.delete(session);
+    else this.seen.set(session, { state: view.state, since, pid: view.pid, pidSince, persisted });
+    const newest = this.latest.get(view.name) === session;
+    if (newest && previous?.persisted !== persisted) this.persist(view.name, snapshot.context.persisted);
   };
 
   /** When the app's process started, or, with none running, when it entered its state. */
   since(app: string): Date | undefined {
-    const seen = this.seen.get(app);
+    const session = this.latest.get(app);
+    const seen = session === undefined ? undefined : this.seen.get(session);
     return seen?.pidSince ?? seen?.since;
   }
 
   forget(app: string): void {
-    this.seen.delete(app);
+    const session = this.latest.get(app);
+    if (session !== undefined) this.seen.delete(session);
+    this.latest.delete(app);
   }
 }
 
