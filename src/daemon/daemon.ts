@@ -16,10 +16,10 @@ import { diffConfigs } from './configDiff.js';
 import { startConfigWatcher, type ConfigWatcher } from './configWatcher.js';
 import { controlHandler, daemonStatus } from './controlHandler.js';
 import { Observability, type ObservabilityOptions } from './observability.js';
-import { FleetLink, type FleetOptions } from './fleetLink.js';
+import type { FleetLink, FleetOptions } from './fleetLink.js';
 import { LastValidConfigs } from './lastValidConfigs.js';
 import { stopAllApps } from './shutdown.js';
-import { combineInspectors } from '../inspect/index.js';
+import { combineInspectors } from '../inspect/combineInspectors.js';
 import { acquireDaemonLock, type DaemonLock } from './lock.js';
 import { appLogFile, socketPath } from './paths.js';
 import { parsePersisted } from './persistedState.js';
@@ -50,8 +50,6 @@ export class Daemon {
   private control?: ControlServer;
   private watcher?: ConfigWatcher;
   private stopping?: Promise<void>;
-  readonly observability: Observability;
-  private readonly fleet: FleetLink | undefined;
   private readonly lastValid: LastValidConfigs;
   private resolveStopped!: () => void;
   /** Resolves once the daemon has stopped every app and released the state dir. */
@@ -63,12 +61,15 @@ export class Daemon {
     private readonly lock: DaemonLock,
     private readonly store: StateStore,
     private readonly observer: AppObserver,
+    readonly observability: Observability,
+    private readonly fleet: FleetLink | undefined,
   ) {
-    this.observability = new Observability(options, logger, observer.inspect, () =>
-      [...this.apps.values()].flatMap((app) => secretValues(app.config.application?.env)),
-    );
-    this.fleet = FleetLink.start(options, logger);
     this.lastValid = new LastValidConfigs(options.stateDir);
+  }
+
+  /** Env values of the apps that look like secrets: never shown by the inspector. */
+  private envSecrets(): string[] {
+    return [...this.apps.values()].flatMap((app) => secretValues(app.config.application?.env));
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -81,7 +82,15 @@ export class Daemon {
         onError: (app, error) => logger.error(`cannot save state: ${error.message}`, { app, event: 'state' }),
       });
       const observer = new AppObserver(logger, (app, persisted) => store.save(app, persisted));
-      const daemon = new Daemon(options, logger, lock, store, observer);
+      const observability = await Observability.create(options, logger, observer.inspect, () => daemonBeingBuilt?.envSecrets() ?? []);
+      // etcd's client (grpc) is loaded only for a daemon in a fleet.
+      const fleet = options.etcd?.length
+        ? await import('./fleetLink.js').then(({ FleetLink }) => FleetLink.start(options, logger)).catch(async (error: unknown) => {
+          await observability.stop();
+          throw error;
+        })
+        : undefined;
+      const daemon = new Daemon(options, logger, lock, store, observer, observability, fleet);
       daemonBeingBuilt = daemon;
       await daemon.boot();
       return daemon;

@@ -1,4 +1,3 @@
-import { simpleGit } from 'simple-git';
 import { GitError, classifyGitFailure, gitErrorSummary } from './gitError.js';
 import type { GitOptions } from './gitOptions.js';
 import { timeoutFor } from './gitOptions.js';
@@ -32,6 +31,8 @@ const TRUSTED_ENVIRONMENT = {
 } as const;
 
 export async function cloneRepository(opts: GitOptions, into: string, cwd: string): Promise<void> {
+  // A cold path (a first deploy): simple-git is loaded only when a clone happens.
+  const { simpleGit } = await import('simple-git');
   const git = simpleGit({
     baseDir: cwd,
     binary: opts.executable,

@@ -4,8 +4,9 @@ import { redact, redactUrls } from '../util/redact.js';
 import { InspectorSocket } from './inspectorSocket.js';
 import { LiveActors } from './liveActors.js';
 
-/** Where `@statelyai/inspect` sends by default, and where its relay (`createInspectorServer`) listens. */
-export const DEFAULT_INSPECTOR_URL = 'ws://localhost:8080';
+import { DEFAULT_INSPECTOR_URL } from './defaults.js';
+
+export { DEFAULT_INSPECTOR_URL };
 
 /** The part of the daemon's logger the inspector uses (a winston Logger fits). */
 export interface InspectorLogger {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Daemon, resolveDirs } from '../../daemon/daemon.js';
 import { DaemonAlreadyRunningError } from '../../daemon/lock.js';
 import { defaultConfigDir, defaultStateDir } from '../../daemon/paths.js';
-import { DEFAULT_INSPECTOR_URL } from '../../inspect/index.js';
+import { DEFAULT_INSPECTOR_URL } from '../../inspect/defaults.js';
 import { LOG_LEVELS, type LogFormat } from '../../log.js';
 import { addEtcdOptions, fleetOptionsOf, type EtcdFlags } from '../etcdFlags.js';
 
