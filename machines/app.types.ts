@@ -5,6 +5,8 @@
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
 
 export interface BackoffSpec {
+  /** Delay before the first restart after a stable run; absent: `initialMs`, like every other. */
+  firstMs?: number;
   initialMs: number;
   factor: number;
   maxMs: number;

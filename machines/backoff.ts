@@ -12,9 +12,18 @@ export function pollDelayMs(minimumMs: number, maximumMs: number, random: number
   return Math.round(low + (high - low) * clampUnit(random));
 }
 
-/** Nominal delay before restart number `attempt` (0-based): initial · factor^attempt, capped at max. */
+/**
+ * Nominal delay before restart number `attempt` (0-based), capped at max. With `firstMs`, the first
+ * waits that and restart n ≥ 1 waits initial · factor^(n−1); without it, restart n waits
+ * initial · factor^n.
+ */
 export function backoffBaseMs(backoff: BackoffSpec, attempt: number): number {
-  const raw = backoff.initialMs * Math.pow(backoff.factor, Math.max(0, attempt));
+  let exponent = Math.max(0, attempt);
+  if (backoff.firstMs !== undefined) {
+    if (exponent === 0) return Math.min(backoff.maxMs, backoff.firstMs);
+    exponent -= 1;
+  }
+  const raw = backoff.initialMs * Math.pow(backoff.factor, exponent);
   return Math.min(backoff.maxMs, Number.isFinite(raw) ? raw : backoff.maxMs);
 }
 

@@ -45,7 +45,7 @@ export interface AppConfig {
   };
   restart: {
     policy: 'always' | 'on-failure' | 'never';
-    backoff: { initial: number; factor: number; max: number; jitter: number; 'reset after': number };
+    backoff: { first: number; initial: number; factor: number; max: number; jitter: number; 'reset after': number };
     limit: { restarts: number; window: number };
   };
   /** Roll back a new commit that fails within `probation` seconds of its update. */

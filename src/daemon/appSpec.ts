@@ -29,6 +29,7 @@ export function appSpecOf(config: AppConfig, { fleet = false }: SpecContext = {}
     restart: {
       policy: restart.policy,
       backoff: {
+        firstMs: ms(restart.backoff.first),
         initialMs: ms(restart.backoff.initial),
         factor: restart.backoff.factor,
         maxMs: ms(restart.backoff.max),

@@ -33,7 +33,7 @@ describe('INI reader', () => {
     const c = config(ini('[Restart.Backoff]\nInitial = 2\n[RESTART]\nPolicy = never\n[restart.limit]\nrestarts: 0'), 'ini');
     expect(c.restart).toEqual({
       policy: 'never',
-      backoff: { initial: 2, factor: 2, max: 60, jitter: 0.1, 'reset after': 60 },
+      backoff: { first: 0, initial: 2, factor: 2, max: 60, jitter: 0.1, 'reset after': 60 },
       limit: { restarts: 0, window: 60 },
     });
   });

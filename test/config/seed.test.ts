@@ -49,7 +49,7 @@ describe('the seed examples', () => {
       },
       restart: {
         policy: 'always',
-        backoff: { initial: 1, factor: 2, max: 60, jitter: 0.1, 'reset after': 60 },
+        backoff: { first: 0, initial: 1, factor: 2, max: 60, jitter: 0.1, 'reset after': 60 },
         limit: { restarts: 5, window: 60 },
       },
       rollback: { enabled: true, probation: 60 },

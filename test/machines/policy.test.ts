@@ -15,6 +15,11 @@ describe('backoff and poll delays', () => {
       .toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000]);
   });
 
+  it('with `first`, the first restart after a stable run waits that, the next ones initial · factor^(n-1)', () => {
+    expect([0, 1, 2, 3, 50].map((n) => backoffBaseMs({ ...backoff, firstMs: 0 }, n))).toEqual([0, 1_000, 2_000, 4_000, 30_000]);
+    expect(backoffBaseMs({ ...backoff, firstMs: 99_000 }, 0)).toBe(30_000);
+  });
+
   it('jitter takes at most its fraction off, never adds', () => {
     expect(jitteredMs(8_000, 0.25, 0)).toBe(8_000);
     expect(jitteredMs(8_000, 0.25, 0.5)).toBe(7_000);
