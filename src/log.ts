@@ -4,10 +4,13 @@ import { redact } from './util/redact.js';
 // The daemon's single logging entry point. Redaction is a winston format inside the pipeline, not
 // a helper callers must remember: whatever reaches a transport has been through `redact`.
 
+import { LOG_LEVELS, shortCommit } from './logNames.js';
+
+export { LOG_LEVELS, shortCommit };
+
 export type Logger = winston.Logger;
 export type LogFormat = 'json' | 'pretty' | 'auto';
 
-export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
 export interface LoggerOptions {
   /** One of LOG_LEVELS; default `info`. */
@@ -68,10 +71,6 @@ export function addLogSecrets(logger: Logger, values: Iterable<string>): void {
 }
 
 /** First 7 characters of a commit id, as git shows them. */
-export function shortCommit(commit: string | null | undefined): string | undefined {
-  return commit ? commit.slice(0, 7) : undefined;
-}
-
 /** A child logger whose every line carries the app name and its short commit. */
 export function appLogger(logger: Logger, meta: { app: string; commit?: string | null }): Logger {
   const fields: Fields = { app: meta.app };

@@ -8,7 +8,7 @@ import { addRunOptions, registerRun, runDaemon, type RunOptions } from './comman
 import { registerSchema } from './commands/schema.js';
 import { registerStartup } from './commands/startup.js';
 import { registerStatus } from './commands/status.js';
-import { registerValidate } from './commands/validate.js';
+import { registerValidate } from './commands/validateCommand.js';
 import { dropTlsServernameWarning } from '../util/quietWarnings.js';
 
 export function buildProgram(): Command {

@@ -1,4 +1,4 @@
-import { shortCommit } from '../log.js';
+import { shortCommit } from '../logNames.js';
 import type { AppStatus, StatusJson } from './types.js';
 
 // `huddle status` for humans: one row per app, columns as wide as their widest cell (the error

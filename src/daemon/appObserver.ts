@@ -32,6 +32,10 @@ function reasonOf(event: { type: string; error?: unknown }, context: AppContext,
   return event.type;
 }
 
+function isPollRoundTrip(from: string, to: string, pid: number | null): boolean {
+  return pid !== null && ((from === 'healthy' && to === 'fetching') || (from === 'fetching' && to === 'healthy'));
+}
+
 /**
  * Watches every app actor of the system through xstate's inspection API: one log line per state
  * change (app, from, to, commit, reason), the time each app entered its state, and a save
@@ -59,7 +63,11 @@ export class AppObserver {
     if (!previous) this.latest.set(view.name, session);
     const persisted = JSON.stringify(snapshot.context.persisted);
     if (!previous || previous.state !== view.state) {
-      appLogger(this.logger, { app: view.name, commit: view.commit }).info(`${previous?.state ?? 'new'} → ${view.state}`, {
+      const log = appLogger(this.logger, { app: view.name, commit: view.commit });
+      // A poll of a running app goes healthy → fetching → healthy: two lines per app and poll would
+      // bury the log (and cost CPU) at rest, so they are debug lines; what a poll leads to is not.
+      const pollRoundTrip = previous !== undefined && isPollRoundTrip(previous.state, view.state, view.pid);
+      log[pollRoundTrip ? 'debug' : 'info'](`${previous?.state ?? 'new'} → ${view.state}`, {
         event: 'state',
         from: previous?.state ?? null,
         to: view.state,

@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import type { AnyStateMachine } from 'xstate';
-import { appMachine } from '../../../machines/app.machine.js';
-import { supervisorMachine } from '../../../machines/supervisor.machine.js';
-import { chartFormats, renderChart, type ChartFormat } from '../../chart/index.js';
+import type { ChartFormat } from '../../chart/index.js';
 
-const charts: Record<string, AnyStateMachine> = { app: appMachine, supervisor: supervisorMachine };
+const chartFormats = ['mermaid', 'json', 'dot'] as const satisfies readonly ChartFormat[];
+
+async function chartNamed(name: string): Promise<AnyStateMachine | undefined> {
+  if (name === 'app') return (await import('../../../machines/app.machine.js')).appMachine;
+  if (name === 'supervisor') return (await import('../../../machines/supervisor.machine.js')).supervisorMachine;
+  return undefined;
+}
 
 export function registerChart(program: Command): void {
   program
@@ -15,12 +19,13 @@ export function registerChart(program: Command): void {
     .argument('<chart>', 'app or supervisor')
     .option('-f, --format <format>', `output format: ${chartFormats.join(', ')}`, 'mermaid')
     .addHelpText('after', '\nExamples:\n  huddle chart app > app.mmd\n  huddle chart supervisor --format dot | dot -Tsvg > supervisor.svg')
-    .action((name: string, options: { format: string }, command: Command) => {
-      const machine = charts[name];
+    .action(async (name: string, options: { format: string }, command: Command) => {
+      const machine = await chartNamed(name);
       if (!machine) command.error(`huddle chart: unknown chart "${name}" (expected app or supervisor)`);
       if (!(chartFormats as readonly string[]).includes(options.format)) {
         command.error(`huddle chart: unknown format "${options.format}" (expected ${chartFormats.join(', ')})`);
       }
+      const { renderChart } = await import('../../chart/index.js');
       process.stdout.write(renderChart(machine as AnyStateMachine, options.format as ChartFormat));
     });
 }

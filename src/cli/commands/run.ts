@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { Daemon, resolveDirs } from '../../daemon/daemon.js';
-import { DaemonAlreadyRunningError } from '../../daemon/lock.js';
+import type { Daemon } from '../../daemon/daemon.js';
 import { defaultConfigDir, defaultStateDir } from '../../daemon/paths.js';
 import { DEFAULT_INSPECTOR_URL } from '../../inspect/defaults.js';
-import { LOG_LEVELS, type LogFormat } from '../../log.js';
+import type { LogFormat } from '../../log.js';
+import { LOG_LEVELS } from '../../logNames.js';
 import { addEtcdOptions, fleetOptionsOf, type EtcdFlags } from '../etcdFlags.js';
 
 export interface RunOptions extends EtcdFlags {
@@ -20,6 +20,11 @@ export interface RunOptions extends EtcdFlags {
 
 /** Runs the daemon in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runDaemon(options: RunOptions): Promise<number> {
+  // The daemon's modules are loaded only to run it, not for every CLI command.
+  const [{ Daemon, resolveDirs }, { DaemonAlreadyRunningError }] = await Promise.all([
+    import('../../daemon/daemon.js'),
+    import('../../daemon/lock.js'),
+  ]);
   let daemon: Daemon;
   try {
     const fleet = fleetOptionsOf(options);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { appConfigSchema } from '../../config/index.js';
 
 export function registerSchema(program: Command): void {
   program
@@ -8,7 +7,8 @@ export function registerSchema(program: Command): void {
     .description('Print the JSON Schema (draft-07) of app config files, for editors to complete and '
       + 'check JSON configs. Also documents every key, its type and its default.')
     .addHelpText('after', '\nExample:\n  huddle schema > huddle.schema.json   # then "$schema": "./huddle.schema.json" in a JSON config')
-    .action(() => {
+    .action(async () => {
+      const { appConfigSchema } = await import('../../config/index.js');
       process.stdout.write(`${JSON.stringify(appConfigSchema, null, 2)}\n`);
     });
 }

@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import type { Command } from 'commander';
 import {
   configToJson, formatConfigError, listConfigFiles, loadConfigDir, loadConfigFile, type ConfigError,
 } from '../../config/index.js';
@@ -84,23 +83,4 @@ export function runValidate(paths: string[], options: { print?: boolean }, io: O
   return allValid ? 0 : 1;
 }
 
-export function registerValidate(program: Command): void {
-  program
-    .command('validate')
-    .summary('check app config files or directories')
-    .description(
-      'Check app config files (.json, .ini) without running anything. A directory is checked the way '
-      + 'huddle loads it: every *.json and *.ini file not starting with _ or ., plus unique app names '
-      + 'and dependencies between them. Prints one line per valid file ("FILE: ok") and one line per '
-      + 'error ("FILE: [section] key: what is wrong").')
-    .argument('<paths...>', 'config files and/or config directories')
-    .option('--print', 'print the normalised config of one FILE as JSON: every default filled in and '
-      + 'original-huddle sections converted (credentials shown as ***)')
-    .addHelpText('after', '\nExit status: 0 when every file is valid, 1 otherwise.\n\nExamples:\n'
-      + '  huddle validate /etc/huddle/apps\n'
-      + '  huddle validate web.ini db.json\n'
-      + '  huddle validate --print web.ini')
-    .action((paths: string[], options: { print?: boolean }) => {
-      process.exitCode = runValidate(paths, options);
-    });
-}
+export { registerValidate } from './validateCommand.js';
