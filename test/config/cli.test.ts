@@ -89,25 +89,25 @@ describe('huddle validate', () => {
     expect(help).toContain('Exit status: 0 when every file is valid, 1 otherwise.');
   });
 
-  it('sets the exit code from the command line', () => {
+  it('sets the exit code from the command line', async () => {
     writeFileSync(join(dir, 'a.json'), '{}');
     const program = new Command();
     registerValidate(program);
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const before = process.exitCode;
-    program.parse(['node', 'huddle', 'validate', join(dir, 'a.json')]);
+    await program.parseAsync(['node', 'huddle', 'validate', join(dir, 'a.json')]);
     expect(process.exitCode).toBe(1);
     process.exitCode = before;
   });
 });
 
 describe('huddle schema', () => {
-  it('prints the JSON Schema', () => {
+  it('prints the JSON Schema', async () => {
     const program = new Command();
     registerSchema(program);
     let printed = '';
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { printed += String(chunk); return true; });
-    program.parse(['node', 'huddle', 'schema']);
+    await program.parseAsync(['node', 'huddle', 'schema']);
     expect(JSON.parse(printed)).toEqual(appConfigSchema);
   });
 });
