@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1 --lite-mode --no-expose-wasm
 import { Command } from 'commander';
 import { registerAppCommands } from './commands/appCommands.js';
 import { registerChart } from './commands/chart.js';

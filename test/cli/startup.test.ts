@@ -10,7 +10,7 @@ const cli = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url)
 describe('huddle startup', () => {
   it('stops huddle alone first (it stops its apps in order), then the whole cgroup', () => {
     const unit = systemdUnit({ node: '/usr/bin/node', cli: '/opt/huddle/main.js', configDir: '/etc/huddle', stateDir: '/var/lib/huddle' });
-    expect(unit).toContain('ExecStart=/usr/bin/node /opt/huddle/main.js run --config-dir /etc/huddle --state-dir /var/lib/huddle --log-format json');
+    expect(unit).toContain('ExecStart=/usr/bin/node --max-semi-space-size=1 --lite-mode --no-expose-wasm /opt/huddle/main.js run --config-dir /etc/huddle --state-dir /var/lib/huddle --log-format json');
     expect(unit).toContain('KillMode=mixed');
     expect(unit).toContain('Restart=always');
     expect(unit).toContain('ExecReload=/bin/kill -HUP $MAINPID');
@@ -28,6 +28,6 @@ describe('huddle startup', () => {
     expect(existsSync(cli), 'run `npm run build` first').toBe(true);
     const out = execFileSync(process.execPath, [cli, 'startup', '--config-dir', '/srv/cfg'], { encoding: 'utf8' });
     expect(out).toMatch(/^\[Unit\]/);
-    expect(out).toContain(`${process.execPath} ${cli} run --config-dir /srv/cfg`);
+    expect(out).toContain(`${process.execPath} --max-semi-space-size=1 --lite-mode --no-expose-wasm ${cli} run --config-dir /srv/cfg`);
   });
 });

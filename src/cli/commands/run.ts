@@ -25,7 +25,15 @@ export async function runDaemon(options: RunOptions): Promise<number> {
     import('../../daemon/daemon.js'),
     import('../../daemon/lock.js'),
   ]);
-  let daemon: Daemon;
+  // Installed before the start: apps start inside it, and a SIGTERM meanwhile must still stop them.
+  let daemon: Daemon | undefined;
+  let stopAsked: string | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopAsked = `received ${signal}`;
+    void daemon?.stop(stopAsked);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
     const fleet = fleetOptionsOf(options);
     daemon = await Daemon.start({
@@ -44,10 +52,8 @@ export async function runDaemon(options: RunOptions): Promise<number> {
     process.stderr.write(`${message}\n`);
     return 1;
   }
+  if (stopAsked) void daemon.stop(stopAsked);
   let exitCode = 0;
-  const onSignal = (signal: NodeJS.Signals) => void daemon.stop(`received ${signal}`);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
   process.on('SIGHUP', () => {
     daemon.logger.info('SIGHUP: reloading configs', { event: 'config' });
     daemon.rescan();

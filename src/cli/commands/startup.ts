@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { DAEMON_NODE_FLAGS } from '../../daemon/nodeFlags.js';
 
 export interface UnitOptions {
   node: string;
@@ -22,7 +23,7 @@ export interface UnitOptions {
  */
 export function systemdUnit(o: UnitOptions): string {
   const quote = (s: string) => (/[\s"\\]/.test(s) ? `"${s.replace(/["\\]/g, '\\$&')}"` : s);
-  const exec = [o.node, o.cli, 'run', '--config-dir', o.configDir, '--state-dir', o.stateDir, '--log-format', 'json']
+  const exec = [o.node, ...DAEMON_NODE_FLAGS, o.cli, 'run', '--config-dir', o.configDir, '--state-dir', o.stateDir, '--log-format', 'json']
     .map(quote)
     .join(' ');
   return `[Unit]

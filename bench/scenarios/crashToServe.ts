@@ -1,0 +1,123 @@
+import { HuddleDaemon } from '../lib/huddleDaemon.js';
+import type { BenchOptions } from '../lib/options.js';
+import { Pm2 } from '../lib/pm2.js';
+import { probeUntil, waitAnswering } from '../lib/probe.js';
+import { ratioOf, type Row, type ScenarioResult } from '../lib/report.js';
+import { summarise } from '../lib/stats.js';
+import { waitFor } from '../lib/waitFor.js';
+import { addApp, makeWorkspace } from '../lib/workspace.js';
+
+// 2. crash-to-serve: kill -9 of the app until it answers again. Every run kills a different app, so
+// every figure is a first restart: huddle's backoff grows with restarts in a row and its restart
+// budget (5 per minute by default) would stop a loop of kills on one app. huddle runs with its
+// defaults; a second set of apps with `backoff.initial = 0.001` shows what the restart itself costs
+// whatever the backoff defaults are. PM2 runs with its defaults (no restart delay).
+
+const SCENARIO = 'crash-to-serve';
+const PROBE_INTERVAL_MS = 2;
+const ORIGINAL_MS = 515;
+const PM2_REFERENCE_MS = 45;
+
+interface Restart {
+  /** performance.now() of the kill, and of the first answer after it. */
+  killedAt: number;
+  servedAt: number;
+}
+
+/** SIGKILL `pid`, then probe until the port has refused once and answers again. */
+async function killAndTime(pid: number, port: number): Promise<Restart> {
+  const killedAt = performance.now();
+  process.kill(pid, 'SIGKILL');
+  const attempts = await probeUntil(port, {
+    intervalMs: PROBE_INTERVAL_MS,
+    timeoutMs: 30_000,
+    // The killed process's socket may answer once more while it dies: wait for a refusal first.
+    until: (so) => so.at(-1)!.outcome.kind === 'answer' && so.some((a) => a.outcome.kind === 'refused'),
+    what: 'the app to answer again after the kill',
+  });
+  return { killedAt, servedAt: attempts.at(-1)!.endedAt };
+}
+
+/** The daemon's phases of the restart of `app` after `r.killedAt`, from its state changes. */
+function phasesOf(daemon: HuddleDaemon, app: string, r: Restart): Record<string, number> | null {
+  // With nothing left to stop, `stopping` passes within the same step: it is not always logged.
+  const unhealthy = daemon.changeAfter(app, 'unhealthy', r.killedAt);
+  const starting = unhealthy && daemon.changeAfter(app, 'starting', unhealthy.at);
+  if (!unhealthy || !starting) return null;
+  return {
+    '· kill → exit seen (→ unhealthy)': unhealthy.at - r.killedAt,
+    '· exit seen → restarted (→ starting)': starting.at - unhealthy.at,
+    '· start → app serves': r.servedAt - starting.at,
+  };
+}
+
+export async function crashToServe(options: BenchOptions): Promise<ScenarioResult> {
+  const { runs, log } = options;
+  const ws = await makeWorkspace();
+  const first = await addApp(ws, 'crash0');
+  const defaults = [first];
+  for (let i = 1; i < runs; i++) defaults.push(await addApp(ws, `crash${i}`, { copyOf: first.repo }));
+  const immediate = [];
+  for (let i = 0; i < runs; i++) {
+    immediate.push(await addApp(ws, `instant${i}`, { copyOf: first.repo, config: { restart: { backoff: { initial: 0.001 } } } }));
+  }
+  const daemon = await new HuddleDaemon(ws).ready();
+  const all = [...defaults, ...immediate];
+  await daemon.waitHealthy(all.map((a) => a.name), 120_000);
+
+  const pm2 = await Pm2.create();
+  const pm2Apps = await pm2.startApps('crash', runs);
+  await waitAnswering(pm2Apps.map((a) => a.port), 60_000, 'every PM2 app to answer');
+
+  const huddleMs: number[] = [];
+  const instantMs: number[] = [];
+  const pm2Ms: number[] = [];
+  const phases = new Map<string, number[]>();
+  const huddleOnce = async (name: string, port: number, into: number[], withPhases: boolean) => {
+    const before = (await daemon.apps()).find((a) => a.name === name);
+    if (!before?.pid) throw new Error(`${name} has no process to kill`);
+    const restart = await killAndTime(before.pid, port);
+    into.push(restart.servedAt - restart.killedAt);
+    // Back to healthy on a new process before the next kill.
+    await waitFor(async () => {
+      const now = (await daemon.apps()).find((a) => a.name === name);
+      return now?.state === 'healthy' && now.pid !== null && now.pid !== before.pid;
+    }, { timeoutMs: 30_000, intervalMs: 50, what: `${name} to be healthy again` });
+    const p = withPhases ? phasesOf(daemon, name, restart) : null;
+    if (p) for (const [phase, ms] of Object.entries(p)) phases.set(phase, [...(phases.get(phase) ?? []), ms]);
+  };
+  for (let run = 0; run < runs; run++) {
+    // Interleaved, so a burst of load from elsewhere hits both tools alike.
+    await huddleOnce(defaults[run]!.name, defaults[run]!.port, huddleMs, true);
+    await huddleOnce(immediate[run]!.name, immediate[run]!.port, instantMs, false);
+    const app = pm2Apps[run]!;
+    const pid = (await pm2.pids()).get(app.name);
+    if (!pid) throw new Error(`PM2 shows no pid for ${app.name}`);
+    const restart = await killAndTime(pid, app.port);
+    pm2Ms.push(restart.servedAt - restart.killedAt);
+    log(`  run ${run + 1}/${runs}: huddle ${huddleMs.at(-1)!.toFixed(0)} ms, huddle (backoff 0.001 s) ${instantMs.at(-1)!.toFixed(0)} ms, PM2 ${pm2Ms.at(-1)!.toFixed(0)} ms`);
+  }
+  await daemon.stop();
+  await pm2.stop();
+
+  const huddle = summarise(huddleMs);
+  const instant = summarise(instantMs);
+  const pm2Summary = summarise(pm2Ms);
+  const rows: Row[] = [
+    {
+      scenario: SCENARIO, measure: 'kill -9 → serves (first restart)', tool: 'huddle', unit: 'ms', summary: huddle,
+      ratio: ratioOf(huddle, pm2Summary), reference: `orig. huddle ${ORIGINAL_MS} ms`,
+      target: { text: '≤ PM2', pass: huddle.median <= pm2Summary.median },
+    },
+    ...[...phases].map(([measure, values]): Row => ({ scenario: SCENARIO, measure, tool: 'huddle', unit: 'ms', summary: summarise(values) })),
+    {
+      scenario: SCENARIO, measure: 'kill -9 → serves, backoff.initial 0.001 s', tool: 'huddle', unit: 'ms', summary: instant,
+      ratio: ratioOf(instant, pm2Summary),
+    },
+    { scenario: SCENARIO, measure: 'kill -9 → serves (first restart)', tool: 'PM2', unit: 'ms', summary: pm2Summary, reference: `PM2 ${PM2_REFERENCE_MS} ms` },
+  ];
+  return {
+    rows,
+    notes: [`${SCENARIO}: each run kills a different app (a first restart each time), probing every ${PROBE_INTERVAL_MS} ms; huddle's apps run ${all.length} in one daemon, PM2's ${runs}.`],
+  };
+}
