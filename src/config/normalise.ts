@@ -19,8 +19,13 @@ function sectionOf(data: Checked, key: string): Record<string, unknown> | undefi
   return typeof value === 'object' && value !== null ? value as Record<string, unknown> : undefined;
 }
 
-function timing(data: Checked, problems: PathProblem[]): { minimum: number; maximum: number } {
+function timing(data: Checked, problems: PathProblem[]): { minimum: number; maximum: number; watch: boolean } {
   const section = sectionOf(data, 'timing') ?? {};
+  const watch = (section['watch'] as boolean | undefined) ?? true;
+  return { ...interval(section, problems), watch };
+}
+
+function interval(section: Checked, problems: PathProblem[]): { minimum: number; maximum: number } {
   const min = section['minimum'] as number | undefined;
   const max = section['maximum'] as number | undefined;
   if (min !== undefined && max !== undefined) {

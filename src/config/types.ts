@@ -19,7 +19,7 @@ export interface AppConfig {
     verify?: { 'allowed signers'?: string; 'gpg keyring'?: string };
   };
   /** Seconds between checks of the remote; random in [minimum, maximum]. */
-  timing: { minimum: number; maximum: number };
+  timing: { minimum: number; maximum: number; watch: boolean };
   application?: {
     start: string;
     /** Defaults to the repository's local path. */

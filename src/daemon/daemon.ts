@@ -18,6 +18,7 @@ import { controlHandler, daemonStatus } from './controlHandler.js';
 import { Observability, type ObservabilityOptions } from './observability.js';
 import type { FleetLink, FleetOptions } from './fleetLink.js';
 import { LastValidConfigs } from './lastValidConfigs.js';
+import { LocalRemoteWatch } from './localRemoteWatch.js';
 import { stopAllApps } from './shutdown.js';
 import { combineInspectors } from '../inspect/combineInspectors.js';
 import { acquireDaemonLock, type DaemonLock } from './lock.js';
@@ -51,6 +52,7 @@ export class Daemon {
   private watcher?: ConfigWatcher;
   private stopping?: Promise<void>;
   private readonly lastValid: LastValidConfigs;
+  private remoteWatch?: LocalRemoteWatch;
   private resolveStopped!: () => void;
   /** Resolves once the daemon has stopped every app and released the state dir. */
   readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
@@ -132,6 +134,9 @@ export class Daemon {
     });
     this.supervisor = supervisor;
     supervisor.start();
+    // Not an operator's command: sent to the app itself, so an app waiting for its dependencies stays put.
+    this.remoteWatch = new LocalRemoteWatch((app) => supervisor.system.get(app)?.send({ type: 'POLL' }));
+    for (const app of this.apps.values()) this.remoteWatch.track(app);
     fleet?.attach(
       {
         send: (app, command) => supervisor.send({ type: 'APP.COMMAND', app, command }),
@@ -199,6 +204,7 @@ export class Daemon {
       this.logger.info('config removed: stopping the app', { event: 'config', app: name });
       this.supervisorActor.send({ type: 'APP.REMOVE', app: name });
       this.fleet?.forget(name);
+      this.remoteWatch?.forget(name);
       this.apps.delete(name);
       await this.lastValid.forget(name);
     }
@@ -206,12 +212,14 @@ export class Daemon {
       this.logger.info('config changed: restarting the app with it', { event: 'config', app: app.config.name });
       this.apps.set(app.config.name, app);
       await this.lastValid.save(app);
+      this.remoteWatch?.track(app);
       this.supervisorActor.send({ type: 'APP.CHANGE', spec: await this.inputOf(app) });
     }
     for (const app of diff.added) {
       this.logger.info('config added: starting the app', { event: 'config', app: app.config.name });
       this.apps.set(app.config.name, app);
       await this.lastValid.save(app);
+      this.remoteWatch?.track(app);
       this.supervisorActor.send({ type: 'APP.ADD', spec: await this.inputOf(app) });
       this.fleet?.track(app.config.name);
     }
@@ -273,6 +281,7 @@ export class Daemon {
   private async shutdown(reason: string): Promise<void> {
     this.logger.info(`huddle stopping: ${reason}`, { event: 'daemon' });
     await this.watcher?.close();
+    this.remoteWatch?.close();
     const supervisor = this.supervisor;
     if (supervisor) await stopAllApps(supervisor, [...this.apps.values()], this.logger);
     await this.observability.stop();

@@ -30,7 +30,7 @@ describe('configs.example', () => {
         branch: 'main', ref: 'v2.4.1', executable: 'git', type: 'git', 'discard local changes': false,
         verify: { 'allowed signers': 'trust/allowed_signers', 'gpg keyring': 'trust/gnupg' },
       },
-      timing: { minimum: 30, maximum: 90 },
+      timing: { minimum: 30, maximum: 90, watch: true },
       application: {
         start: 'node server.js --port 8080', cwd: '/srv/huddle/shop',
         env: { PORT: '8080', NODE_ENV: 'production', DATABASE_URL: 'postgres://shop:dev@127.0.0.1/shop' },

@@ -93,7 +93,7 @@ describe('INI reader', () => {
     const fromJson = config(JSON.stringify({
       name: 'web', depends: ['db'],
       repository: { 'remote path': 'https://h/x.git', 'local path': '/srv/web', branch: 'main' },
-      timing: { minimum: 5, maximum: 7.5 },
+      timing: { minimum: 5, maximum: 7.5, watch: true },
       application: { start: 'node server.js', 'stop signal': 'SIGINT', env: { PORT: '8080' } },
       health: { interval: 3, http: { url: 'http://127.0.0.1:8080/health', status: 200 } },
       restart: { policy: 'on-failure', backoff: { max: 30 } },

@@ -99,24 +99,24 @@ describe('scripts', () => {
 
 describe('timing', () => {
   it('defaults to 60 s without a section', () => {
-    expect(config(json({}), 'json').timing).toEqual({ minimum: 60, maximum: 60 });
+    expect(config(json({}), 'json').timing).toEqual({ minimum: 60, maximum: 60, watch: true });
   });
 
   it('is fixed when only minimum is given', () => {
-    expect(config(ini('[timing]\nminimum = 10'), 'ini').timing).toEqual({ minimum: 10, maximum: 10 });
+    expect(config(ini('[timing]\nminimum = 10'), 'ini').timing).toEqual({ minimum: 10, maximum: 10, watch: true });
   });
 
   it('allows fractions', () => {
-    expect(config(json({ timing: { minimum: 0.5, maximum: 1.5 } }), 'json').timing).toEqual({ minimum: 0.5, maximum: 1.5 });
+    expect(config(json({ timing: { minimum: 0.5, maximum: 1.5 } }), 'json').timing).toEqual({ minimum: 0.5, maximum: 1.5, watch: true });
   });
 
   it('uses 60 or maximum, whichever is smaller, when only maximum is given', () => {
-    expect(config(json({ timing: { maximum: 300 } }), 'json').timing).toEqual({ minimum: 60, maximum: 300 });
-    expect(config(json({ timing: { maximum: 5 } }), 'json').timing).toEqual({ minimum: 5, maximum: 5 });
+    expect(config(json({ timing: { maximum: 300 } }), 'json').timing).toEqual({ minimum: 60, maximum: 300, watch: true });
+    expect(config(json({ timing: { maximum: 5 } }), 'json').timing).toEqual({ minimum: 5, maximum: 5, watch: true });
   });
 
   it('accepts numbers written as text in JSON, as the original ran int() on them', () => {
-    expect(config(json({ timing: { minimum: '2', maximum: '6' } }), 'json').timing).toEqual({ minimum: 2, maximum: 6 });
+    expect(config(json({ timing: { minimum: '2', maximum: '6' } }), 'json').timing).toEqual({ minimum: 2, maximum: 6, watch: true });
   });
 });
 
@@ -153,7 +153,7 @@ describe('files written for the original huddle', () => {
     if (!ini.ok || !json.ok) throw new Error('expected both to load');
     expect(ini.app.config.scripts['pre-pull']).toEqual(['ls -a', 'mkdir mydir']);
     expect(ini.app.config.health?.tcp).toEqual({ host: '127.0.0.1', port: 5000, send: 'watchdog' });
-    expect(ini.app.config.timing).toEqual({ minimum: 2, maximum: 6 });
+    expect(ini.app.config.timing).toEqual({ minimum: 2, maximum: 6, watch: true });
     expect(json.app.config.health?.tcp).toEqual({ host: '127.0.0.1', port: 8888, send: 'watchdog', expect: 'OK' });
     expect(json.app.config.scripts).toEqual({ 'pre-pull': [], 'post-pull': [], timeout: 300 });
   });

@@ -43,7 +43,7 @@ const cases: { name: string; format: Format; text: string; env?: NodeJS.ProcessE
   { name: 'a misspelt section', format: 'ini', text: ini('[healthcheck]\ninterval = 5'),
     expected: ['app.ini: [healthcheck]: unknown section; did you mean "health"?'] },
   { name: 'an unknown key with no near match', format: 'json', text: json({ timing: { often: 5 } }),
-    expected: ['app.json: [timing] often: unknown key (known keys: minimum, maximum)'] },
+    expected: ['app.json: [timing] often: unknown key (known keys: minimum, maximum, watch)'] },
   { name: 'a top-level key inside a section', format: 'ini', text: ini('[scripts]\ndepends = db'),
     expected: ['app.ini: [scripts] depends: unknown key here; "depends" is a top-level key (in INI, write it before the first section)'] },
   { name: 'an application without start', format: 'ini', text: ini('[application]\ncwd = /srv'),

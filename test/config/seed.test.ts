@@ -38,7 +38,7 @@ describe('the seed examples', () => {
         type: 'git',
         'discard local changes': false,
       },
-      timing: { minimum: 10, maximum: 20 },
+      timing: { minimum: 10, maximum: 20, watch: true },
       application: {
         start: 'python -m dummy_app.py',
         cwd: 'C:/_code/_git_example',

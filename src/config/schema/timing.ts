@@ -8,5 +8,11 @@ export const timingSection = section(
     minimum: seconds('Shortest wait between checks, in seconds.',
       { 'x-default': '60, or `maximum` when that is smaller' }),
     maximum: seconds('Longest wait between checks, in seconds.', { 'x-default': '`minimum`' }),
+    watch: {
+      type: 'boolean',
+      default: true,
+      description: 'When `remote path` is a repository on this machine (a bare repository pushed to, '
+        + 'say), also watch its branch and check at once when it moves, instead of at the next poll.',
+    },
   },
 );

@@ -77,7 +77,8 @@ describe('huddle run: deploying from git', () => {
 
   it('serves a push within timing.maximum + 2 s', async () => {
     const ws = await makeWorkspace();
-    const web = await addApp(ws, 'web', { config: { timing: { minimum: 0.5, maximum: 1 } } });
+    // Through the poll alone: the watch of the local repository is off.
+    const web = await addApp(ws, 'web', { config: { timing: { minimum: 0.5, maximum: 1, watch: false } } });
     const daemon = await startDaemon(ws);
     await daemon.waitHealthy('web', web.remote.head);
     await waitForVersion(web.url, '1');
@@ -92,6 +93,21 @@ describe('huddle run: deploying from git', () => {
     expect(status.commit).toBe(pushed);
     expect(await checkoutHead(web.checkout)).toBe(pushed);
     expect(appProcesses(ws.marker, 'web')).toEqual([status.pid]);
+  });
+
+  it('a push to a repository on this machine is served at once, without waiting for the poll', async () => {
+    const ws = await makeWorkspace();
+    const web = await addApp(ws, 'web', { config: { timing: { minimum: 600, maximum: 600 } } });
+    const daemon = await startDaemon(ws);
+    await daemon.waitHealthy('web', web.remote.head);
+    const pushed = await pushCommit(web.remote, { VERSION: '2\n' }, 'version 2');
+    const pushedAt = Date.now();
+    await waitForVersion(web.url, '2', 5_000);
+    expect(Date.now() - pushedAt).toBeLessThan(5_000);
+    expect((await daemon.waitHealthy('web', pushed)).commit).toBe(pushed);
+    // A branch moved twice: each move is seen.
+    const again = await pushCommit(web.remote, { VERSION: '3\n' }, 'version 3');
+    await daemon.waitHealthy('web', again, 5_000);
   });
 
   it('an unchanged poll downloads nothing: the checkout objects and refs stay untouched', async () => {
