@@ -11,7 +11,7 @@ import { SimNode } from './fleetNode.js';
 import { FleetTracker } from './fleetTracker.js';
 import { LogSink } from './logSink.js';
 import type { FleetBenchOptions } from './options.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../lib/waitFor.js';
 
 export interface Fleet {
   etcd: EtcdServer;

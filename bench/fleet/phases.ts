@@ -4,7 +4,7 @@ import { ownCpuMs, processCpuMs } from './cpu.js';
 import { etcdWork, parseGrpcCounts, requestsBetween, workBetween, type EtcdWork, type MethodRequests } from './etcdMetrics.js';
 import { SECOND_COMMIT, type Fleet } from './fleet.js';
 import type { SlotMonitor } from './slotMonitor.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../lib/waitFor.js';
 
 export interface Window {
   from: number;

@@ -16,7 +16,7 @@ import { measureRest, measureRollout } from './phases.js';
 import { printReport } from './report.js';
 import { SlotMonitor } from './slotMonitor.js';
 import { slotStats } from './slotStats.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../lib/waitFor.js';
 
 const log = (line: string) => console.error(line);
 

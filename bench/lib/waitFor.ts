@@ -1,16 +1,24 @@
+// Shared by the benchmarks, the soak and the tests (test/fixtures re-exports it): wait for a
+// condition with a deadline, never a blind sleep.
+
 export interface WaitForOptions {
   timeoutMs: number;
   /** How often to check; 20 ms by default. */
   intervalMs?: number;
   /** Named in the error when the deadline passes. */
-  what: string;
+  what?: string;
+  /** What is still missing, added to the error when the deadline passes. */
+  describe?: () => string;
 }
 
 /**
- * Resolve with the first truthy value `cond` returns; reject when the deadline passes first. An
- * exception thrown by `cond` counts as "not yet" and is reported at the deadline.
+ * Resolve with the first truthy value `cond` returns (sync or async); reject when the deadline
+ * passes first. An exception thrown by `cond` counts as "not yet" and is reported at the deadline.
  */
-export async function waitFor<T>(cond: () => T | Promise<T>, { timeoutMs, intervalMs = 20, what }: WaitForOptions): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  cond: () => T | Promise<T>,
+  { timeoutMs, intervalMs = 20, what = 'condition', describe }: WaitForOptions,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -22,7 +30,8 @@ export async function waitFor<T>(cond: () => T | Promise<T>, { timeoutMs, interv
     }
     if (Date.now() >= deadline) {
       const why = lastError instanceof Error ? `: ${lastError.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+      const state = describe ? `\n${describe()}` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}${state}`);
     }
     await delay(Math.min(intervalMs, Math.max(1, deadline - Date.now())));
   }
