@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { envOf } from '../lib/procEnv.js';
 import { MARKER_VAR, type World } from './world.js';
 
 // One pass over /proc: the processes that belong to the soak's world (they carry its marker in
@@ -31,16 +32,7 @@ function readStat(pid: string): { ppid: number; zombie: boolean } | null {
 }
 
 function readEnv(pid: string): Map<string, string> | null {
-  try {
-    const env = new Map<string, string>();
-    for (const entry of readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0')) {
-      const eq = entry.indexOf('=');
-      if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
-    }
-    return env;
-  } catch {
-    return null;
-  }
+  return envOf(Number(pid));
 }
 
 function readArgv(pid: string): string[] {

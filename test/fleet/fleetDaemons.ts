@@ -124,3 +124,15 @@ export function slotIntervals(node: FleetNode): Array<[number, number]> {
   if (open !== undefined) intervals.push([open, Number.POSITIVE_INFINITY]);
   return intervals;
 }
+
+/** Most [start, end) intervals covering one instant (at equal times an end counts before a start). */
+export function maxOverlap(intervals: Array<[number, number]>): number {
+  const points = intervals.flatMap(([a, b]) => [[a, 1], [b, -1]] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let open = 0;
+  let max = 0;
+  for (const [, d] of points) {
+    open += d;
+    max = Math.max(max, open);
+  }
+  return max;
+}

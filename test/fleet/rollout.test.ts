@@ -7,7 +7,7 @@ import { cleanUpAfterEach } from '../fixtures/daemon/cleanup.js';
 import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
 import { pushCommit } from '../fixtures/git/testRepo.js';
 import { waitFor } from '../fixtures/git/waitFor.js';
-import { maxHeld, recordSlots, slotIntervals, startFleet, transitions, type FleetNode } from './fleetDaemons.js';
+import { maxHeld, maxOverlap, recordSlots, slotIntervals, startFleet, transitions, type FleetNode } from './fleetDaemons.js';
 
 cleanUpAfterEach();
 
@@ -168,16 +168,4 @@ function updateWindow(node: FleetNode, commit: string): [number, number] {
   const healthy = list.find((t) => t.to === 'healthy' && t.commit !== undefined && commit.startsWith(t.commit));
   if (!stop || !healthy) throw new Error(`${node.id}: no update in its transitions: ${JSON.stringify(list)}`);
   return [stop.at, healthy.at];
-}
-
-/** Most intervals covering one instant. */
-function maxOverlap(intervals: Array<[number, number]>): number {
-  const points = intervals.flatMap(([a, b]) => [[a, 1], [b, -1]] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  let open = 0;
-  let max = 0;
-  for (const [, d] of points) {
-    open += d;
-    max = Math.max(max, open);
-  }
-  return max;
 }

@@ -2,20 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
 import { waitFor } from '../fixtures/git/waitFor.js';
 import { closeAllNodes, makeNode } from './fleetNodes.js';
-
-/** Highest number of overlapping [start, end) intervals. */
-function maxOverlap(intervals: Array<[number, number]>): number {
-  const events = intervals.flatMap(([s, e]) => [[s, 1] as const, [e, -1] as const]);
-  // At equal times a release counts before an acquire: recorded after-release vs before-acquire.
-  events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  let now = 0;
-  let max = 0;
-  for (const [, d] of events) {
-    now += d;
-    max = Math.max(max, now);
-  }
-  return max;
-}
+import { maxOverlap } from './fleetDaemons.js';
 
 describeWithEtcd('fleet semaphore on a real etcd', () => {
   const etcd = useEtcd();
