@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { createActor, type Actor } from 'xstate';
 import { appMachine, supervisorMachine } from '../../machines/index.js';
 import type { AppMachineInput, AppPersisted } from '../../machines/index.js';
 import { formatConfigError, isConfigFileName, loadConfigDir, type ConfigError, type LoadedApp } from '../config/index.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
-import { IdResolver } from '../files/index.js';
+import { socketAccess } from '../control/socketAccess.js';
 import { addLogSecrets, createLogger, type LogFormat, type Logger } from '../log.js';
 import { secretValues } from '../util/redact.js';
 import { appEffects } from './effects/index.js';
@@ -291,16 +290,4 @@ export class Daemon {
     await this.lock.release();
     this.logger.info('huddle stopped', { event: 'daemon' });
   }
-}
-
-/** Mode and group of the control socket: owner only, unless a group of operators is named. */
-async function socketAccess(group: string | undefined): Promise<{ mode: number; group?: number }> {
-  if (group === undefined) return { mode: 0o600 };
-  const lookup = await new IdResolver().group(group);
-  if (!lookup.ok) throw new Error(`--socket-group: ${lookup.message}`);
-  return { mode: 0o660, group: lookup.id };
-}
-
-export function resolveDirs(options: { configDir: string; stateDir: string }): { configDir: string; stateDir: string } {
-  return { configDir: path.resolve(options.configDir), stateDir: path.resolve(options.stateDir) };
 }

@@ -79,3 +79,8 @@ export function appLogFile(stateDir: string, app: string): string {
 export function lockFile(stateDir: string): string {
   return path.join(stateDir, 'daemon.lock');
 }
+
+/** Both dirs made absolute, once, at the start. */
+export function resolveDirs(options: { configDir: string; stateDir: string }): { configDir: string; stateDir: string } {
+  return { configDir: path.resolve(options.configDir), stateDir: path.resolve(options.stateDir) };
+}

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Daemon } from '../../daemon/daemon.js';
-import { defaultConfigDir, defaultStateDir } from '../../daemon/paths.js';
+import { defaultConfigDir, defaultStateDir, resolveDirs } from '../../daemon/paths.js';
 import { DEFAULT_INSPECTOR_URL } from '../../inspect/defaults.js';
 import type { LogFormat } from '../../log.js';
 import { LOG_LEVELS } from '../../logNames.js';
@@ -21,7 +21,7 @@ export interface RunOptions extends EtcdFlags {
 /** Runs the daemon in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runDaemon(options: RunOptions): Promise<number> {
   // The daemon's modules are loaded only to run it, not for every CLI command.
-  const [{ Daemon, resolveDirs }, { DaemonAlreadyRunningError }] = await Promise.all([
+  const [{ Daemon }, { DaemonAlreadyRunningError }] = await Promise.all([
     import('../../daemon/daemon.js'),
     import('../../daemon/lock.js'),
   ]);
