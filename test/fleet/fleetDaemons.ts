@@ -5,7 +5,7 @@ import { appPath } from '../fixtures/apps/paths.js';
 import { runCli, type CliResult } from '../fixtures/daemon/cli.js';
 import { startDaemon, type DaemonProcess, type LogLine } from '../fixtures/daemon/daemonProcess.js';
 import {
-  addApp, makeWorkspace, writeAppConfig, type Section, type TestApp, type Workspace,
+  addApp, makeWorkspace, mergeConfig, writeAppConfig, type Section, type TestApp, type Workspace,
 } from '../fixtures/daemon/workspace.js';
 
 /** One daemon of a test fleet: its own workspace (config, state, checkout) and app port. */
@@ -39,7 +39,9 @@ export async function startFleet(endpoint: string, count: number, options: Fleet
     const app = await addApp(ws, 'web', {
       write: false,
       env: options.envOf?.(i) ?? {},
-      config: { ...(options.config ?? {}), ...(options.configOf?.(i) ?? {}) },
+      // Nodes see a push by polling, as with a remote on another machine (no timing.watch), so that
+      // what moves a node in these tests is the fleet, or a poll.
+      config: mergeConfig(mergeConfig({ timing: { watch: false } }, options.config ?? {}), options.configOf?.(i) ?? {}),
     });
     if (first) {
       app.remote = first.remote;
