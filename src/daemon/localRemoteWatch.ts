@@ -1,5 +1,6 @@
 import type { LoadedApp } from '../config/index.js';
-import { localGitDir, watchLocalBranch } from '../git/localBranchWatch.js';
+import { watchLocalBranch } from '../git/localBranchWatch.js';
+import { localGitDir } from '../git/localRefs.js';
 
 /**
  * For apps whose repository is on this machine (`timing.watch`, on by default): a move of the

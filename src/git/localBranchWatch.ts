@@ -1,18 +1,5 @@
-import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The git dir of a repository given as a local path or file:// URL; undefined for anything else. */
-export function localGitDir(remote: string): string | undefined {
-  let dir: string;
-  if (remote.startsWith('file://')) dir = fileURLToPath(remote);
-  else if (path.isAbsolute(remote)) dir = remote;
-  else return undefined;
-  const isGitDir = (d: string) => existsSync(path.join(d, 'HEAD')) && existsSync(path.join(d, 'refs'));
-  if (isGitDir(dir)) return dir;
-  const dotGit = path.join(dir, '.git');
-  return isGitDir(dotGit) && statSync(dotGit).isDirectory() ? dotGit : undefined;
-}
 
 /**
  * Calls `onMove` soon after `branch` of the repository in `gitDir` moves (a push, a commit, a

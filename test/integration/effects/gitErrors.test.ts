@@ -188,7 +188,8 @@ describe('git failures are classified errors, never crashes', () => {
 
   it('a missing git executable is a clear error', async () => {
     const remote = await createRemote({ 'VERSION': '1\n' });
-    const error = await gitRejection(gitProbe({ ...optionsFor(remote), executable: '/nonexistent/git' }));
+    // A path that is no repository here: the probe has to ask git.
+    const error = await gitRejection(gitProbe({ ...optionsFor(remote), remotePath: `${remote.root}/gone.git`, executable: '/nonexistent/git' }));
     expect(error.message).toContain('/nonexistent/git');
   });
 
