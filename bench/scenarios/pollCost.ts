@@ -15,9 +15,8 @@ import { addApp, makeWorkspace, type BenchApp, type Workspace } from '../lib/wor
 // the other: the first measures CPU time (the daemon's own, and its git children's as the kernel
 // accounts them once reaped) and whether anything was fetched; the second runs git through a
 // shim that logs each invocation, to count git processes per poll and per deploying poll (the
-// shim's own shell would distort the CPU figures, hence the separate run). The first daemon runs at
-// huddle's default log level and its polls are counted from git's own trace; the second at debug
-// level, where each poll logs `healthy → fetching → healthy`.
+// shim's own shell would distort the CPU figures, hence the separate run). Both run at debug level,
+// where each poll logs `healthy → fetching → healthy`, and are counted from those lines.
 
 const SCENARIO = 'poll cost';
 const POLL_SECONDS = 1;
@@ -53,15 +52,10 @@ function pollsOf(daemon: HuddleDaemon, app: string): number {
   return daemon.changes.filter((c) => c.app === app && c.to === 'fetching').length;
 }
 
-/** Polls so far, as git's own trace (GIT_TRACE2) records them: one `ls-remote` each. */
-function tracedPolls(trace: string): number {
-  if (!existsSync(trace)) return 0;
-  return readFileSync(trace, 'utf8').split('\n').filter((line) => / start git ls-remote /.test(line)).length;
-}
-
-async function waitTracedPolls(trace: string, count: number): Promise<void> {
-  const target = tracedPolls(trace) + count;
-  await waitFor(() => tracedPolls(trace) >= target, {
+/** Waits for `count` more polls of `app`, as its `healthy → fetching` state changes show them. */
+async function waitPolls(daemon: HuddleDaemon, app: string, count: number): Promise<void> {
+  const target = pollsOf(daemon, app) + count;
+  await waitFor(() => pollsOf(daemon, app) >= target, {
     timeoutMs: count * (POLL_SECONDS * 1000 + 2000) + 10_000,
     intervalMs: 5,
     what: `${count} polls`,
@@ -83,20 +77,19 @@ function pollDurations(daemon: HuddleDaemon, app: string, from: number): number[
 }
 
 /**
- * At huddle's default log level (a poll of a running app writes nothing there), so polls are
- * counted from git's trace: the window runs from the start of one `ls-remote` to the start of the
- * `polls`-th after it, which holds the cost of `polls` polls.
+ * Polls are counted from the daemon's `healthy → fetching` lines, so this daemon runs at debug
+ * level: the figure includes writing those two lines per poll. A repository on this machine is
+ * probed by reading its ref file, so there is no git process to count polls by.
  */
 async function measureCpu(ws: Workspace, app: BenchApp, polls: number, warmUpMs: number) {
-  const trace = join(ws.root, 'git-trace2.log');
   const started = performance.now();
-  const daemon = await new HuddleDaemon(ws, { env: { GIT_TRACE2: trace } }).ready();
+  const daemon = await new HuddleDaemon(ws, { logLevel: 'debug' }).ready();
   await daemon.waitHealthy([app.name], 30_000);
-  await waitTracedPolls(trace, 2);
+  await waitPolls(daemon, app.name, 2);
   await delay(started + warmUpMs - performance.now());
-  await waitTracedPolls(trace, 1);
+  await waitPolls(daemon, app.name, 1);
   const before = { cpu: cpuTimes(daemon.pid), repo: repoState(app) };
-  await waitTracedPolls(trace, polls);
+  await waitPolls(daemon, app.name, polls);
   const after = { cpu: cpuTimes(daemon.pid), repo: repoState(app) };
   await daemon.stop();
   return { counted: polls, cpu: cpuDelta(before.cpu, after.cpu), before: before.repo, after: after.repo };
@@ -182,7 +175,7 @@ export async function pollCost(options: BenchOptions): Promise<ScenarioResult> {
   return {
     rows,
     notes: [
-      `${SCENARIO}: ${cpu.counted} polls at a ${POLL_SECONDS} s interval for CPU, from ${warmUpMs / 1000} s after the daemon's start, counted from git's trace (GIT_TRACE2, whose writes add a little to git's time; health checks at their default 10 s fall in the same window); ${git.counted} asked for with \`huddle poll\` for counting git runs (through a logging shim, daemon at --log-level debug; the poll durations come from this run): ${list(git.bySubcommand)}; the poll that deploys: ${list(git.update)}; FETCH_HEAD ${cpu.after.fetchHead === cpu.before.fetchHead ? 'untouched' : 'CHANGED'}, objects ${bytes === 0 ? 'unchanged' : `grew by ${bytes} bytes`}. CPU comes in 10 ms ticks (/proc/<pid>/stat).`,
+      `${SCENARIO}: ${cpu.counted} polls at a ${POLL_SECONDS} s interval for CPU, from ${warmUpMs / 1000} s after the daemon's start, counted from the daemon's debug lines (health checks at their default 10 s fall in the same window); ${git.counted} asked for with \`huddle poll\` for counting git runs (through a logging shim, daemon at --log-level debug; the poll durations come from this run): ${list(git.bySubcommand)}; the poll that deploys: ${list(git.update)}; FETCH_HEAD ${cpu.after.fetchHead === cpu.before.fetchHead ? 'untouched' : 'CHANGED'}, objects ${bytes === 0 ? 'unchanged' : `grew by ${bytes} bytes`}. CPU comes in 10 ms ticks (/proc/<pid>/stat).`,
     ],
   };
 }
