@@ -93,11 +93,20 @@ export class FleetSemaphore {
       signal,
     );
     let onLost: (() => void) | undefined;
+    let recount: NodeJS.Timeout | undefined;
     try {
       await abortable(
         new Promise<void>((resolve, reject) => {
           onLost = () => reject(new PlaceLost('lease lost while waiting'));
           this.lease.once('lost', onLost);
+          // A safety net under the watch: across an etcd outage a resumed watch should replay every
+          // deletion, but a missed one must not leave a node waiting forever. A count now and then.
+          recount = setInterval(() => {
+            void this.countAhead(from, mine).then((n) => {
+              ahead = Math.min(ahead, n);
+              if (ahead < limit) resolve();
+            }, () => undefined);
+          }, this.retryMs * 10);
           watcher.on('delete', (_kv: IKeyValue, previous?: IKeyValue) => {
             // Without the previous value (compacted meanwhile), count again rather than guess.
             if (!previous) {
@@ -113,6 +122,7 @@ export class FleetSemaphore {
         signal,
       );
     } finally {
+      clearInterval(recount);
       if (onLost) this.lease.off('lost', onLost);
       await watcher.cancel().catch(() => undefined);
     }
