@@ -1,6 +1,6 @@
 // The fleet bench's etcd: the shared one (bench/lib/etcdServer.ts), disposed with the bench.
 import { startEtcd as startShared, type EtcdServer } from '../lib/etcdServer.js';
-import { onCleanup } from './cleanup.js';
+import { onCleanup } from '../lib/cleanup.js';
 
 export type { EtcdServer };
 

@@ -4,7 +4,7 @@ import type { Etcd3 } from 'etcd3';
 import type { Rollout } from '../../src/config/index.js';
 import { createEtcdClient } from '../../src/fleet/etcdClient.js';
 import { listPresence } from '../../src/fleet/presence.js';
-import { onCleanup } from './cleanup.js';
+import { onCleanup } from '../lib/cleanup.js';
 import { startEtcd, type EtcdServer } from './etcdServer.js';
 import { APP, commitId, FakeRemote, timingsFor, type UpdateTimings } from './fakeApp.js';
 import { SimNode } from './fleetNode.js';

@@ -8,7 +8,7 @@ import { rolloutSlots } from '../../src/config/index.js';
 import { listPresence } from '../../src/fleet/presence.js';
 import { slotsPrefix, DEFAULT_KEY_PREFIX } from '../../src/fleet/keys.js';
 import { parseGrpcCounts } from './etcdMetrics.js';
-import { cleanUpAll, cleanUpOnSignals, onCleanup } from './cleanup.js';
+import { cleanUpAll, cleanUpOnSignals, onCleanup } from '../lib/cleanup.js';
 import { APP } from './fakeApp.js';
 import { SECOND_COMMIT, startFleet } from './fleet.js';
 import { parseOptions } from './options.js';

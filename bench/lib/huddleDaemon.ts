@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { eachLine } from './lines.js';
 import { DAEMON_NODE_FLAGS } from '../../src/daemon/nodeFlags.js';
 import { getStatus, sendCommand } from '../../src/control/client.js';
 import type { AppStatus } from '../../src/control/types.js';
@@ -136,14 +137,4 @@ export class HuddleDaemon {
   changeAfter(app: string, to: string, since: number): StateChange | undefined {
     return this.changes.find((c) => c.app === app && c.to === to && c.at >= since);
   }
-}
-
-function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop() ?? '';
-    for (const part of parts) onLine(part);
-  });
 }
