@@ -4,7 +4,7 @@
 import { assertEvent, enqueueActions, raise, setup } from 'xstate';
 import { appMachine } from './app.machine.js';
 import type { AppCommand } from './app.types.js';
-import { backoffDelayMs } from './backoff.js';
+import { backoffBaseMs, backoffDelayMs } from './backoff.js';
 import { decide, type Decision, type UnhealthyReport } from './restartPolicy.js';
 import {
   admitting, initialSupervisorContext, patchApp, planGates, planShutdown, startOrder, withoutApp,
@@ -38,6 +38,12 @@ export const supervisorMachine = setup({
     decidesRollback: ({ context, event }) => decisionFor(context, event)?.kind === 'rollback',
     decidesGiveUp: ({ context, event }) => decisionFor(context, event)?.kind === 'give-up',
     decidesKeepStopped: ({ context, event }) => decisionFor(context, event)?.kind === 'keep-stopped',
+    // Jitter only shortens a delay, so a zero base is zero whatever is drawn.
+    restartsWithoutWait: ({ context, event }) => {
+      if (event.type !== 'APP.UNHEALTHY') return false;
+      const backoff = context.apps[event.app]?.spec.restart.backoff;
+      return backoff === undefined || backoffBaseMs(backoff, event.streak) === 0;
+    },
     noAppsLeft: ({ context }) => Object.keys(context.apps).length === 0,
   },
   actions: {
@@ -90,6 +96,11 @@ export const supervisorMachine = setup({
       const report = unhealthy(event);
       return { type: 'BACKOFF.ELAPSED' as const, app: report.app, incident: report.incident };
     }, { delay: 'restartBackoff' }),
+    // Without a wait, no timer either: a timer of 0 ms still costs the restart a turn of the event loop.
+    orderRestartNow: enqueueActions(({ event, enqueue }) => {
+      const report = unhealthy(event);
+      enqueue.sendTo(report.app, { type: 'SUPERVISOR.RESTART', incident: report.incident });
+    }),
     orderRestart: enqueueActions(({ event, enqueue }) => {
       assertEvent(event, 'BACKOFF.ELAPSED');
       enqueue.sendTo(event.app, { type: 'SUPERVISOR.RESTART', incident: event.incident });
@@ -194,6 +205,7 @@ export const supervisorMachine = setup({
           { guard: 'decidesRollback', actions: ['markNotHealthy', 'syncGates', 'orderRollback'] },
           { guard: 'decidesGiveUp', actions: ['markNotHealthy', 'syncGates', 'orderGiveUp'] },
           { guard: 'decidesKeepStopped', actions: ['markNotHealthy', 'syncGates', 'orderKeepStopped'] },
+          { guard: 'restartsWithoutWait', actions: ['markNotHealthy', 'syncGates', 'orderRestartNow'] },
           { actions: ['markNotHealthy', 'syncGates', 'scheduleRestart'] },
         ],
         'APP.DOWN': { actions: ['markNotHealthy', 'syncGates'] },

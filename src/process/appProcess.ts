@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { processStartTime } from './procInfo.js';
 import type { ProcessExit } from './processExit.js';
-import { collectTree, PROCESS_TAG_VAR, signalTree } from './processTree.js';
+import { collectTree, PROCESS_TAG_VAR, signalTree, trackLiveRoot } from './processTree.js';
 import type { TreeTarget } from './processTree.js';
 import { RotatingLog } from './rotatingLog.js';
 import { shellCommandLine } from './shellCommand.js';
@@ -94,6 +94,7 @@ export function startAppProcess(spec: AppProcessSpec): AppProcess {
   }
   const startTime = processStartTime(pid) ?? 0;
   const target: TreeTarget = { pid, startTime, tag, trustGroup: true };
+  const untrack = trackLiveRoot(pid, startTime);
 
   // Flowing mode: output is taken as fast as the app writes it.
   child.stdout.on('data', (chunk: Buffer) => log.write(chunk));
@@ -102,7 +103,10 @@ export function startAppProcess(spec: AppProcessSpec): AppProcess {
   child.stderr.on('error', () => undefined);
 
   const rootExited = new Promise<ProcessExit>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('exit', (code, signal) => {
+      untrack();
+      resolve({ code, signal });
+    });
   });
   const pipesClosed = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
@@ -116,6 +120,8 @@ export function startAppProcess(spec: AppProcessSpec): AppProcess {
       rootExited,
     }).catch(() => undefined));
 
+  // Once `exited` resolved nothing of the tree is left, so a kill has nothing to look for.
+  let finished = false;
   const exited = (async (): Promise<ProcessExit> => {
     const exit = await rootExited;
     await terminate();
@@ -127,6 +133,7 @@ export function startAppProcess(spec: AppProcessSpec): AppProcess {
     child.stdout.destroy();
     child.stderr.destroy();
     log.close();
+    finished = true;
     return exit;
   })();
 
@@ -141,6 +148,7 @@ export function startAppProcess(spec: AppProcessSpec): AppProcess {
       return exited;
     },
     kill(): void {
+      if (finished) return;
       signalTree(target, collectTree(target), 'SIGKILL');
     },
   };

@@ -7,6 +7,8 @@ export interface ProcEntry {
   pid: number;
   ppid: number;
   pgid: number;
+  /** Session id (field 6). */
+  sid: number;
   /** Clock ticks since boot (field 22), as processStartTime() reports it. */
   startTime: number;
   /** One-letter state; 'Z' is a zombie (exited, waiting to be reaped). */
@@ -24,9 +26,10 @@ export function readProcEntry(pid: number): ProcEntry | undefined {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ppid = Number(rest[1]);
   const pgid = Number(rest[2]);
+  const sid = Number(rest[3]);
   const startTime = Number(rest[19]);
-  if (!Number.isFinite(ppid) || !Number.isFinite(pgid) || !Number.isFinite(startTime)) return undefined;
-  return { pid, ppid, pgid, startTime, state: rest[0] ?? '?' };
+  if (!Number.isFinite(ppid) || !Number.isFinite(pgid) || !Number.isFinite(sid) || !Number.isFinite(startTime)) return undefined;
+  return { pid, ppid, pgid, sid, startTime, state: rest[0] ?? '?' };
 }
 
 /** Every process visible in /proc (empty where there is no /proc). */

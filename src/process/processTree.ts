@@ -41,15 +41,44 @@ export function groupIsOurs(target: TreeTarget): boolean {
   return target.trustGroup;
 }
 
+// The roots this daemon started and that still run, each the leader of a session of its own
+// (spawned detached, so setsid). Nothing of another tree can be in such a session: a process only
+// ever joins a group of its own session, and setsid makes a new one. So the processes in these
+// sessions need no look at their environment for another tree's tag, which on a busy host was
+// most of the cost of a scan (and the scan delays every restart).
+const liveRoots = new Map<number, number>();
+
+/** Note a session-leading root while it runs; call the result once it has exited. */
+export function trackLiveRoot(pid: number, startTime: number): () => void {
+  liveRoots.set(pid, startTime);
+  return () => {
+    if (liveRoots.get(pid) === startTime) liveRoots.delete(pid);
+  };
+}
+
+function liveSessionsOtherThan(target: TreeTarget, scan: ProcEntry[]): Set<number> {
+  const sessions = new Set<number>();
+  for (const p of scan) {
+    if (p.pid !== target.pid && p.sid === p.pid && p.state !== 'Z' && liveRoots.get(p.pid) === p.startTime) sessions.add(p.pid);
+  }
+  return sessions;
+}
+
 /**
  * The processes of the tree now: the root, the members of its process group, every descendant
  * of those (a child that moved to a group or session of its own while its parent lived), and
  * every process carrying the tag (found even after it was orphaned). Zombies are left out.
  */
 export function collectTree(target: TreeTarget, known: TreeMembers = new Map()): TreeMembers {
+  const scan = scanProcesses();
   // Nothing started before the root can belong to its tree; skipping those spares reading the
   // environment of every older process on the machine when looking for the tag.
-  const all = scanProcesses().filter((p) => p.state !== 'Z' && p.pid !== process.pid && p.startTime >= target.startTime);
+  const all = scan.filter((p) => p.state !== 'Z' && p.pid !== process.pid && p.startTime >= target.startTime);
+  const othersSessions = liveSessionsOtherThan(target, scan);
+  // The tag is looked for only where the parent is older than the root (or gone): a process of
+  // the tree that lost its parent was adopted by init or an older subreaper, and one whose parent
+  // is younger is either that parent's descendant (found below, from the parent) or not ours.
+  const young = new Set(all.map((p) => p.pid));
   const members: TreeMembers = new Map();
   const add = (p: ProcEntry): void => {
     members.set(p.pid, p.startTime);
@@ -59,6 +88,7 @@ export function collectTree(target: TreeTarget, known: TreeMembers = new Map()):
     if (p.pid === target.pid && p.startTime === target.startTime) add(p);
     else if (ourGroup && p.pgid === target.pid) add(p);
     else if (known.get(p.pid) === p.startTime) add(p);
+    else if (othersSessions.has(p.sid) || young.has(p.ppid)) continue;
     else if (target.tag !== undefined && hasEnvEntry(p.pid, PROCESS_TAG_VAR, target.tag)) add(p);
   }
   // Descendants, to a fixed point (the table is not ordered parents-first).

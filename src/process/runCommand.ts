@@ -6,8 +6,7 @@ import { CommandError } from './commandError.js';
 import type { CommandFailure } from './commandError.js';
 import { lastLines, OutputBuffer } from './outputBuffer.js';
 import { processStartTime } from './procInfo.js';
-import { PROCESS_TAG_VAR } from './processTree.js';
-import type { TreeTarget } from './processTree.js';
+import { PROCESS_TAG_VAR, trackLiveRoot, type TreeTarget } from './processTree.js';
 import { RotatingLog } from './rotatingLog.js';
 import { shellCommandLine } from './shellCommand.js';
 import { terminateTree } from './terminateTree.js';
@@ -87,6 +86,7 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
       return;
     }
     const target: TreeTarget = { pid, startTime: processStartTime(pid) ?? 0, tag, trustGroup: true };
+    const untrack = trackLiveRoot(pid, target.startTime);
     options.onStarted?.({ pid, startTime: target.startTime, tag });
     const onData = (chunk: Buffer): void => {
       output.push(chunk);
@@ -98,7 +98,10 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
     child.stderr.on('error', () => undefined);
 
     const rootExited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-      child.once('exit', (code, signal) => r({ code, signal })),
+      child.once('exit', (code, signal) => {
+        untrack();
+        r({ code, signal });
+      }),
     );
     const pipesClosed = new Promise<void>((r) => child.once('close', () => r()));
     let timedOut = false;

@@ -39,6 +39,18 @@ describe('restarts with exponential backoff', () => {
     expect(s.timeline('web').slice(0, 8)).toEqual(['idle', 'fetching', 'updating', 'starting', 'unhealthy', 'starting', 'unhealthy', 'starting']);
   });
 
+  it('`first = 0`: the first restart starts the app again without waiting for any timer', async () => {
+    const spec = appSpec('web', { restart: restart({ backoff: { firstMs: 0 } }) });
+    const s = await begin([spec], { world: (w) => w.remote('web', 'c1') });
+    await s.play([{ wait: 2_200, expect: { web: 'healthy' } }]);
+    // Within the crash's own step: no timer, not even one of 0 ms, stands between exit and start.
+    s.world.crash('web');
+    expect(s.world.spawnsOf('web')).toHaveLength(2);
+    expect(restartGaps(s, 'web')).toEqual([0]);
+    await s.play([{ do: (st) => st.world.crash('web'), wait: 1_100, note: 'the second waits `initial`', expect: { web: 'starting' } }]);
+    expect(restartGaps(s, 'web')).toEqual([0, 1_000]);
+  });
+
   it('jitter takes at most `jitter` of each delay off, at random', async () => {
     const spec = appSpec('web', {
       restart: restart({ backoff: { initialMs: 10_000, factor: 1, maxMs: 10_000, jitter: 0.3 }, limit: { restarts: 1_000, windowMs: 3_600_000 } }),

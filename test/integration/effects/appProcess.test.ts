@@ -153,6 +153,34 @@ describe('app processes', () => {
     expect(processesWithEnv(PROCESS_TAG_VAR, app.tag)).toEqual([]);
   });
 
+  it('an app that dies on its own leaves no orphan of its own session behind (found by its tag once adopted)', async () => {
+    const dir = await makeTempDir();
+    const pidFile = join(dir, 'pids.json');
+    // Another app running meanwhile: its processes are passed over without a look at their environment.
+    const neighbour = startTracked({
+      app: 'neighbour', command: 'sleep 30', cwd: dir, env: baseEnv(), logFile: join(dir, 'n.log'), stopSignal: 'SIGTERM', stopTimeoutMs: 300,
+    });
+    const app = startTracked({
+      app: 'crasher',
+      command: `node ${appPath('spawn-grandchild.mjs')}`,
+      cwd: dir,
+      env: baseEnv({ PID_FILE: pidFile, GRANDCHILD_DETACHED: '1' }),
+      logFile: join(dir, 'c.log'),
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 300,
+    });
+    const pids = await waitFor(() => readPids(pidFile), { timeoutMs: 10_000, what: 'the pid file' });
+    await waitFor(() => processesWithEnv(PROCESS_TAG_VAR, app.tag).includes(pids.grandchild), {
+      timeoutMs: 10_000,
+      what: 'the grandchild to run',
+    });
+    process.kill(pids.parent, 'SIGKILL');
+    expect(await app.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(pidAlive(pids.grandchild)).toBe(false);
+    expect(processesWithEnv(PROCESS_TAG_VAR, app.tag)).toEqual([]);
+    expect(pidAlive(neighbour.pid)).toBe(true);
+  });
+
   it('kill() ends the whole tree at once', async () => {
     const dir = await makeTempDir();
     const pidFile = join(dir, 'pids.json');
