@@ -9,6 +9,8 @@ import { assertCommitId } from './validate.js';
 export interface CheckoutOptions {
   /** Overwrite modified tracked files (and untracked files the commit would replace). */
   discardLocalChanges: boolean;
+  /** The caller found the checkout without tracked edits moments ago: no second `git status`. */
+  checkedClean?: boolean;
 }
 
 /** The file names git lists (tab-indented) under "would be overwritten by checkout". */
@@ -31,7 +33,7 @@ function overwrittenFiles(stderr: string): string[] {
  */
 export async function checkoutCommit(opts: GitOptions, commit: string, options: CheckoutOptions): Promise<void> {
   assertCommitId(commit);
-  if (!options.discardLocalChanges) await assertNoLocalChanges(opts, commit);
+  if (!options.discardLocalChanges && !options.checkedClean) await assertNoLocalChanges(opts, commit);
   const args = ['checkout', '--quiet', '--detach', ...(options.discardLocalChanges ? ['--force'] : []), `${commit}^{commit}`];
   const run = await gitInRaw(opts, args);
   if (run.code === 0) return;

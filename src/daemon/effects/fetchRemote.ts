@@ -16,12 +16,15 @@ import {
 } from '../../git/index.js';
 import { appLogger } from '../../log.js';
 import { gitOptionsOf } from '../appSpec.js';
+import { CleanCheckMemo } from './cleanCheckMemo.js';
 import type { EffectsHost } from './host.js';
 
 // Checked before the chart stops the app for an update: a checkout with local edits is refused
 // while the old version keeps serving, rather than found out once the app is down.
-async function refuseOverLocalChanges(app: LoadedApp, opts: GitOptions, commit: string): Promise<void> {
-  if (!app.config.repository['discard local changes']) await assertNoLocalChanges(opts, commit);
+async function refuseOverLocalChanges(app: LoadedApp, opts: GitOptions, commit: string, cleanChecks: CleanCheckMemo): Promise<void> {
+  if (app.config.repository['discard local changes']) return;
+  await assertNoLocalChanges(opts, commit);
+  cleanChecks.note(app.config.name, opts.localPath, commit);
 }
 
 /** With `repository.verify`, only a commit signed by a trusted key goes further (CommitNotTrustedError). */
@@ -39,13 +42,13 @@ async function verifyIfConfigured(app: LoadedApp, opts: GitOptions, commit: stri
  * `repository.ref`, or the branch head. Objects are fetched only for a commit not seen before; a rejection leaves the
  * running version alone (the chart retries at the next poll).
  */
-export function fetchRemoteActor(host: EffectsHost) {
+export function fetchRemoteActor(host: EffectsHost, cleanChecks = new CleanCheckMemo()) {
   return fromPromise<FetchRemoteOutput, FetchRemoteInput>(({ input }) =>
-    host.metrics.timePoll(input.app, fetchRemote(host, input)),
+    host.metrics.timePoll(input.app, fetchRemote(host, input, cleanChecks)),
   );
 }
 
-async function fetchRemote(host: EffectsHost, input: FetchRemoteInput): Promise<FetchRemoteOutput> {
+async function fetchRemote(host: EffectsHost, input: FetchRemoteInput, cleanChecks: CleanCheckMemo): Promise<FetchRemoteOutput> {
   const app = host.app(input.app);
   const opts = gitOptionsOf(app);
   // Verifying the checkout costs two git processes: worth it when there may be none yet, not on
@@ -73,7 +76,7 @@ async function fetchRemote(host: EffectsHost, input: FetchRemoteInput): Promise<
   }
   if (commit !== input.currentCommit) {
     await verifyIfConfigured(app, opts, commit);
-    await refuseOverLocalChanges(app, opts, commit);
+    await refuseOverLocalChanges(app, opts, commit, cleanChecks);
   }
   return { commit };
 }

@@ -1,4 +1,5 @@
 import { appProcessActor } from './appProcess.js';
+import { CleanCheckMemo } from './cleanCheckMemo.js';
 import { fetchRemoteActor } from './fetchRemote.js';
 import { healthCheckActor } from './healthCheck.js';
 import type { EffectsHost } from './host.js';
@@ -8,9 +9,10 @@ export type { EffectsHost } from './host.js';
 
 /** The app chart's actors, implemented with real git, processes, files and sockets. */
 export function appEffects(host: EffectsHost) {
+  const cleanChecks = new CleanCheckMemo();
   return {
-    fetchRemote: fetchRemoteActor(host),
-    updateCheckout: updateCheckoutActor(host),
+    fetchRemote: fetchRemoteActor(host, cleanChecks),
+    updateCheckout: updateCheckoutActor(host, cleanChecks),
     appProcess: appProcessActor(host),
     healthCheck: healthCheckActor(host),
   };

@@ -7,6 +7,7 @@ import { checkoutCommit } from '../../git/index.js';
 import { appLogger } from '../../log.js';
 import { runCommand } from '../../process/index.js';
 import { gitOptionsOf } from '../appSpec.js';
+import { CleanCheckMemo } from './cleanCheckMemo.js';
 import { commandEnv, type EffectsHost } from './host.js';
 
 /** `files` as deployFiles takes them: paths resolved, modes as the config normalised them. */
@@ -26,7 +27,7 @@ function fileEntries(app: LoadedApp) {
  * failure fails the update; the chart goes back to the last good commit. STOP or SHUTDOWN abort
  * it, with every command's process tree.
  */
-export function updateCheckoutActor(host: EffectsHost) {
+export function updateCheckoutActor(host: EffectsHost, cleanChecks = new CleanCheckMemo()) {
   return fromPromise<void, UpdateCheckoutInput>(async ({ input, signal }) => {
     const app = host.app(input.app);
     const { config } = app;
@@ -42,9 +43,10 @@ export function updateCheckoutActor(host: EffectsHost) {
         // Recorded like the app's own process (which is stopped meanwhile), for crash recovery.
         onStarted: (proc) => host.processStarted(input.app, proc, input.commit),
       }).finally(() => host.processExited(input.app));
+    const checkedClean = cleanChecks.take(input.app, opts.localPath, input.commit) && config.scripts['pre-pull'].length === 0;
     for (const command of config.scripts['pre-pull']) await run(command, config.scripts.timeout);
     signal.throwIfAborted();
-    await checkoutCommit(opts, input.commit, { discardLocalChanges: config.repository['discard local changes'] });
+    await checkoutCommit(opts, input.commit, { discardLocalChanges: config.repository['discard local changes'], checkedClean });
     for (const command of config.scripts['post-pull']) await run(command, config.scripts.timeout);
     const application = config.application;
     if (application?.install) {

@@ -106,4 +106,23 @@ describe('huddle run: supervising the apps', () => {
     expect(now.error).toMatch(/local changes/);
     expect(appProcesses(ws.marker, 'web')).toEqual([now.pid]);
   });
+
+  it('an update looks for local changes once, before the stop, not again while the app is down', async () => {
+    const ws = await makeWorkspace();
+    const gitLog = join(ws.root, 'git-calls.log');
+    const shim = join(ws.root, 'git-shim.sh');
+    await writeFile(shim, `#!/bin/sh\necho "$*" >> '${gitLog}'\nexec git "$@"\n`, { mode: 0o755 });
+    const web = await addApp(ws, 'web', { config: { repository: { executable: shim } } });
+    const daemon = await startDaemon(ws);
+    await daemon.waitHealthy('web', web.remote.head);
+    await writeFile(gitLog, '');
+
+    const pushed = await pushCommit(web.remote, { VERSION: '2\n' });
+    await daemon.waitHealthy('web', pushed);
+    await waitForVersion(web.url, '2', 5000);
+    const calls = (await readFile(gitLog, 'utf8')).split('\n').filter((l) => l !== '');
+    expect(calls.filter((c) => /\bstatus\b/.test(c))).toHaveLength(1);
+    const status = calls.findIndex((c) => /\bstatus\b/.test(c));
+    expect(status).toBeLessThan(calls.findIndex((c) => /\bcheckout\b/.test(c)));
+  });
 });
