@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
@@ -38,6 +37,8 @@ export function defaultStateDir(env: Env = process.env, uid: number | undefined 
 export function safeAppName(app: string): string {
   if (/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/.test(app)) return app;
   const readable = app.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 80);
+  // Loaded here, not at the top: every CLI command reads this module, few ever hash a name.
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const hash = createHash('sha256').update(app).digest('hex').slice(0, 8);
   return `${readable || 'app'}-${hash}`;
 }

@@ -4,7 +4,7 @@ export type { GitErrorKind } from './gitError.js';
 export { GitError, classifyGitFailure } from './gitError.js';
 export { gitProbe } from './gitProbe.js';
 export { ensureClone, verifyCheckout } from './ensureClone.js';
-export { fetchCommit, hasCommit } from './fetchCommit.js';
+export { fetchBranchHead, fetchCommit, hasCommit } from './fetchCommit.js';
 export type { CheckoutOptions } from './checkoutCommit.js';
 export { checkoutCommit } from './checkoutCommit.js';
 export { headCommit } from './headCommit.js';

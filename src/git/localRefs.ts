@@ -23,7 +23,11 @@ export function localGitDir(remote: string): string | undefined {
  * then asks git. A poll of a local repository costs a file read instead of a git process.
  */
 export function readLocalBranch(gitDir: string, branch: string): string | undefined {
-  const ref = `refs/heads/${branch}`;
+  return readLocalRef(gitDir, `refs/heads/${branch}`);
+}
+
+/** The commit a full ref name (`refs/remotes/origin/main`) points at, read like readLocalBranch. */
+export function readLocalRef(gitDir: string, ref: string): string | undefined {
   try {
     const loose = readFileSync(path.join(gitDir, ...ref.split('/')), 'utf8').trim();
     return COMMIT.test(loose) ? loose : undefined;

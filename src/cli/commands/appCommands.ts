@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { sendCommand, streamLogs } from '../../control/client.js';
 import type { ControlAction } from '../../control/types.js';
 import { defaultStateDir } from '../../daemon/paths.js';
 import { fail } from '../fail.js';
@@ -11,8 +10,13 @@ const ACTIONS: Array<[Exclude<ControlAction, 'deploy'>, string]> = [
   ['start', 'start an app stopped with `huddle stop`'],
 ];
 
+// The client (and node:http with it) is loaded by the command that talks to the daemon, not by
+// every start of the CLI: `huddle poll` from a hook or a git server is on a deploy's critical path.
+const client = () => import('../../control/client.js');
+
 async function send(app: string, action: ControlAction, stateDir: string, commit?: string): Promise<void> {
   try {
+    const { sendCommand } = await client();
     const result = await sendCommand(stateDir, app, action, commit === undefined ? {} : { commit });
     (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
     if (!result.ok) process.exitCode = 1;
@@ -46,6 +50,7 @@ export function registerAppCommands(program: Command): void {
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
       try {
+        const { streamLogs } = await client();
         await streamLogs(opts.stateDir, app, { lines, follow: Boolean(opts.follow), signal: abort.signal }, process.stdout);
       } catch (error) {
         fail(error);

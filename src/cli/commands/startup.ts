@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -79,6 +78,8 @@ export function registerStartup(program: Command): void {
       }
       writeFileSync(UNIT_PATH, unit, { mode: 0o644 });
       try {
+        // Loaded by the one command that needs it, not by every start of the CLI.
+        const { execFileSync } = process.getBuiltinModule('node:child_process');
         execFileSync('systemctl', ['daemon-reload'], { stdio: 'inherit' });
         execFileSync('systemctl', ['enable', 'huddle.service'], { stdio: 'inherit' });
       } catch (err) {

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { getStatus } from '../../control/client.js';
-import { formatStatusTable } from '../../control/statusTable.js';
 import { defaultStateDir } from '../../daemon/paths.js';
 import { fail } from '../fail.js';
 
@@ -12,6 +10,7 @@ export function registerStatus(program: Command): void {
     .option('--state-dir <dir>', "the daemon's state dir", defaultStateDir())
     .action(async (opts: { json?: boolean; stateDir: string }) => {
       try {
+        const [{ getStatus }, { formatStatusTable }] = await Promise.all([import('../../control/client.js'), import('../../control/statusTable.js')]);
         const status = await getStatus(opts.stateDir);
         process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatusTable(status, new Date()));
       } catch (error) {

@@ -7,6 +7,7 @@ import { resolveAppPaths } from '../../config/index.js';
 import {
   assertNoLocalChanges,
   ensureClone,
+  fetchBranchHead,
   fetchCommit,
   gitProbe,
   headCommit,
@@ -72,7 +73,7 @@ async function fetchRemote(host: EffectsHost, input: FetchRemoteInput, cleanChec
     await fetchCommit(opts, commit);
   } else {
     commit = await gitProbe(opts);
-    if (commit !== input.currentCommit) await fetchCommit(opts, commit);
+    if (commit !== input.currentCommit) await fetchBranchHead(opts, commit);
   }
   if (commit !== input.currentCommit) {
     await verifyIfConfigured(app, opts, commit);

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   checkoutCommit,
   ensureClone,
+  fetchBranchHead,
   fetchCommit,
   gitProbe,
   headCommit,
@@ -107,6 +108,39 @@ describe('git effects on a real repository', () => {
     expect(await headCommit(opts)).toBe(first);
     expect(await readFile(join(opts.localPath, 'app.txt'), 'utf8')).toBe('a\n');
     expect((await recorder.calls()).slice(calls).some((c) => c.startsWith('fetch'))).toBe(false);
+  });
+
+  it('fetches a new branch head with the fetch alone, and a head fetched before with no git at all', async () => {
+    const remote = await createRemote({ 'VERSION': '1\n' });
+    const recorder = await recordingGit(remote.root);
+    const opts = { ...optionsFor(remote), executable: recorder.executable };
+    await ensureClone(opts);
+    const pushed = await pushCommit(remote, { 'VERSION': '2\n' });
+
+    let before = (await recorder.calls()).length;
+    await fetchBranchHead(opts, pushed);
+    expect((await recorder.calls()).slice(before).map((c) => c.split(' ')[0])).toEqual(['fetch']);
+    expect(await git(['cat-file', '-t', pushed], opts.localPath)).toBe('commit');
+
+    before = (await recorder.calls()).length;
+    await fetchBranchHead(opts, pushed);
+    expect((await recorder.calls()).slice(before)).toEqual([]);
+
+    // The branch moved on between the probe and the fetch: the probed commit is still made present.
+    const probed = await pushCommit(remote, { 'VERSION': '3\n' });
+    const newer = await pushCommit(remote, { 'VERSION': '4\n' });
+    await fetchBranchHead(opts, probed);
+    expect(await git(['cat-file', '-t', probed], opts.localPath)).toBe('commit');
+    expect(await git(['rev-parse', `refs/remotes/origin/${remote.branch}`], opts.localPath)).toBe(newer);
+
+    // A tracking ref packed away (`git pack-refs`) is read from packed-refs, as git reads it.
+    await git(['pack-refs', '--all'], opts.localPath);
+    before = (await recorder.calls()).length;
+    await fetchBranchHead(opts, newer);
+    expect((await recorder.calls()).slice(before)).toEqual([]);
+    const last = await pushCommit(remote, { 'VERSION': '5\n' });
+    await fetchBranchHead(opts, last);
+    expect(await git(['cat-file', '-t', last], opts.localPath)).toBe('commit');
   });
 
   it('refuses to overwrite tracked local changes and keeps them', async () => {
