@@ -1,50 +1,8 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --lite-mode --no-expose-wasm
-import { Command } from 'commander';
-import { registerAppCommands } from './commands/appCommands.js';
-import { registerChart } from './commands/chart.js';
-import { registerFleet } from './commands/fleet.js';
-import { registerInspector } from './commands/inspector.js';
-import { addRunOptions, registerRun, runDaemon, type RunOptions } from './commands/run.js';
-import { registerSchema } from './commands/schema.js';
-import { registerStartup } from './commands/startup.js';
-import { registerStatus } from './commands/status.js';
-import { registerValidate } from './commands/validateCommand.js';
-import { dropTlsServernameWarning } from '../util/quietWarnings.js';
-
-export function buildProgram(): Command {
-  const program = new Command();
-  program
-    .name('huddle')
-    .description('Pull-based deployment and supervision of applications from git, one node at a time.')
-    .version('0.1.0')
-    .showHelpAfterError()
-    .configureHelp({ sortSubcommands: true })
-    // The original huddle's command line: `huddle -c DIR [-d]` runs the daemon.
-    .option('-c, --config <dir>', 'run the daemon on this config dir (as the original huddle did)')
-    .option('-d, --debug', 'with -c: detailed output')
-    .action(async (opts: { config?: string; debug?: boolean }) => {
-      if (!opts.config) {
-        program.help();
-        return;
-      }
-      const defaults = addRunOptions(new Command()).opts<RunOptions>();
-      process.exitCode = await runDaemon({
-        ...defaults,
-        configDir: opts.config,
-        logLevel: opts.debug ? 'debug' : 'info',
-      });
-    });
-  registerRun(program);
-  registerStatus(program);
-  registerAppCommands(program);
-  registerValidate(program);
-  registerSchema(program);
-  registerChart(program);
-  registerStartup(program);
-  registerInspector(program);
-  registerFleet(program);
-  return program;
-}
+#!/usr/bin/env node
+// No Node options here: any V8 flag makes Node refuse the code cache of its own modules, which
+// costs every CLI command ~10 ms. The daemon's options (src/daemon/nodeFlags.ts) are given where
+// the daemon is launched: the systemd unit, the cron line, `npm start`.
+import { quickAppCommand, runQuickAppCommand } from './quickCommand.js';
 
 // `huddle chart app | head`: a reader that goes away is not an error. The daemon keeps running
 // when whoever read its stdout is gone; its apps matter more than its log lines.
@@ -54,5 +12,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (!daemon) process.exit(0);
 });
 
-dropTlsServernameWarning();
-await buildProgram().parseAsync(process.argv);
+const quick = quickAppCommand(process.argv.slice(2));
+if (quick) await runQuickAppCommand(quick);
+else await (await import('./program.js')).runProgram(process.argv);

@@ -11,15 +11,13 @@ const ACTIONS: Array<[Exclude<ControlAction, 'deploy'>, string]> = [
 ];
 
 // The client (and node:http with it) is loaded by the command that talks to the daemon, not by
-// every start of the CLI: `huddle poll` from a hook or a git server is on a deploy's critical path.
+// every start of the CLI.
 const client = () => import('../../control/client.js');
 
 async function send(app: string, action: ControlAction, stateDir: string, commit?: string): Promise<void> {
   try {
-    const { sendCommand } = await client();
-    const result = await sendCommand(stateDir, app, action, commit === undefined ? {} : { commit });
-    (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
-    if (!result.ok) process.exitCode = 1;
+    const { sendAppCommand } = await import('./sendAppCommand.js');
+    await sendAppCommand(app, action, stateDir, commit);
   } catch (error) {
     fail(error);
   }

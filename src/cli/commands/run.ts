@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Daemon } from '../../daemon/daemon.js';
 import { defaultConfigDir, defaultStateDir, resolveDirs } from '../../daemon/paths.js';
+import { DAEMON_NODE_FLAGS } from '../../daemon/nodeFlags.js';
 import { DEFAULT_INSPECTOR_URL } from '../../inspect/defaults.js';
 import type { LogFormat } from '../../log.js';
 import { LOG_LEVELS } from '../../logNames.js';
@@ -53,6 +54,13 @@ export async function runDaemon(options: RunOptions): Promise<number> {
     return 1;
   }
   if (stopAsked) void daemon.stop(stopAsked);
+  const missingFlags = DAEMON_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
+  if (missingFlags.length > 0) {
+    daemon.logger.info(
+      `running without the Node options huddle's launchers give the daemon (${missingFlags.join(' ')}): it holds more memory; the systemd unit of \`huddle startup\` passes them`,
+      { event: 'daemon' },
+    );
+  }
   let exitCode = 0;
   process.on('SIGHUP', () => {
     daemon.logger.info('SIGHUP: reloading configs', { event: 'config' });

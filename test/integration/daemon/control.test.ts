@@ -24,6 +24,19 @@ describe('huddle control commands', () => {
     }
   });
 
+  it('an app command with anything unusual gets the full parser: its help and its errors', async () => {
+    const ws = await makeWorkspace();
+    const help = await runCli(ws, ['poll', 'web', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: huddle poll [options] <app>');
+    const missing = await runCli(ws, ['deploy', 'web']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("missing required argument 'commit'");
+    const unknown = await runCli(ws, ['poll', 'web', '--nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("unknown option '--nope'");
+  });
+
   it('poll, restart, stop and start work through the CLI', async () => {
     const ws = await makeWorkspace();
     // Polls only when told to: a push is served only after `huddle poll`.
