@@ -3,10 +3,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getStatus } from '../../src/control/client.js';
 import type { StatusJson } from '../../src/control/types.js';
+import { DAEMON_NODE_FLAGS } from '../../src/daemon/nodeFlags.js';
 import { MARKER_VAR, type World } from './world.js';
 
-// The real daemon, run as production runs it: `node dist/src/cli/main.js run` as its own process
-// (in its own process group, so a Ctrl-C on the terminal reaches the soak, which stops it in order).
+// The real daemon, run as production runs it: `node <DAEMON_NODE_FLAGS> dist/src/cli/main.js run`
+// as its own process (in its own process group, so a Ctrl-C on the terminal reaches the soak, which
+// stops it in order).
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -38,7 +40,7 @@ export class DaemonProcess {
     readonly recent: string[],
   ) {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-    const args = [CLI, 'run', '--config-dir', world.configDir, '--state-dir', world.stateDir, '--log-format', 'json'];
+    const args = [...DAEMON_NODE_FLAGS, CLI, 'run', '--config-dir', world.configDir, '--state-dir', world.stateDir, '--log-format', 'json'];
     this.child = spawn(process.execPath, args, {
       env: { ...process.env, GIT_TERMINAL_PROMPT: '0', NO_COLOR: '1', [MARKER_VAR]: world.marker },
       stdio: ['ignore', 'pipe', 'pipe'],

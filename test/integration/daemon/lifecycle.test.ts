@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pidAlive } from '../../fixtures/apps/processes.js';
 import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
@@ -5,6 +6,7 @@ import { DaemonProcess, startDaemon } from '../../fixtures/daemon/daemonProcess.
 import { pidServing, refuses, waitForVersion } from '../../fixtures/daemon/http.js';
 import { appProcesses, envOf, markedProcesses } from '../../fixtures/daemon/processes.js';
 import { addApp, makeWorkspace } from '../../fixtures/daemon/workspace.js';
+import { DAEMON_NODE_FLAGS } from '../../../src/daemon/nodeFlags.js';
 import { loadProcessRecord } from '../../../src/daemon/stateStore.js';
 import { pushCommit } from '../../fixtures/git/testRepo.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
@@ -29,6 +31,20 @@ describe('huddle run: the daemon process', () => {
     expect(await refuses(a.url)).toBe(true);
     expect(await refuses(b.url)).toBe(true);
     expect(daemon.logs((l) => l.message === 'huddle stopped').length).toBe(1);
+    // Started by hand (no Node options), it said so once.
+    expect(daemon.logs((l) => l.message?.startsWith('running without the Node options') === true)).toHaveLength(1);
+  });
+
+  it('launched as its launchers launch it (the daemon\'s Node options), it runs its apps and has nothing to say about them', async () => {
+    const ws = await makeWorkspace();
+    const a = await addApp(ws, 'alpha');
+    const daemon = await startDaemon(ws, { nodeArgs: DAEMON_NODE_FLAGS });
+    const alpha = await daemon.waitHealthy('alpha', a.remote.head);
+    await waitForVersion(a.url, '1');
+    expect(readFileSync(`/proc/${daemon.pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([...DAEMON_NODE_FLAGS]));
+    expect(appProcesses(ws.marker)).toEqual([alpha.pid]);
+    expect(daemon.logs((l) => l.message?.startsWith('running without the Node options') === true)).toEqual([]);
+    expect(await daemon.stop()).toEqual({ code: 0, signal: null });
   });
 
   it('SIGKILL of the daemon, then a new start: exactly one instance of each app', async () => {

@@ -112,15 +112,16 @@ describe('app processes', () => {
     expect(readFileSync(join(dir, 'stubborn.log'), 'utf8')).toContain('ignoring SIGTERM');
   });
 
-  it('stops a grandchild that left the process group (its own session)', async () => {
+  /** An app whose process starts a grandchild (in a session of its own when `detached`), both running. */
+  async function appWithGrandchild(name: string, detached: boolean) {
     const dir = await makeTempDir();
     const pidFile = join(dir, 'pids.json');
     const app = startTracked({
-      app: 'daemonizer',
+      app: name,
       command: `node ${appPath('spawn-grandchild.mjs')}`,
       cwd: dir,
-      env: baseEnv({ PID_FILE: pidFile, GRANDCHILD_DETACHED: '1' }),
-      logFile: join(dir, 'd.log'),
+      env: baseEnv({ PID_FILE: pidFile, ...(detached ? { GRANDCHILD_DETACHED: '1' } : {}) }),
+      logFile: join(dir, `${name}.log`),
       stopSignal: 'SIGTERM',
       stopTimeoutMs: 300,
     });
@@ -129,24 +130,18 @@ describe('app processes', () => {
       timeoutMs: 10_000,
       what: 'the grandchild to run',
     });
+    return { app, pids, dir };
+  }
+
+  it('stops a grandchild that left the process group (its own session)', async () => {
+    const { app, pids } = await appWithGrandchild('daemonizer', true);
     expect(await app.stop()).toEqual({ code: 0, signal: null });
     expect(pidAlive(pids.grandchild)).toBe(false);
     expect(processesWithEnv(PROCESS_TAG_VAR, app.tag)).toEqual([]);
   });
 
   it('an app that dies on its own leaves no grandchild behind before `exited` resolves', async () => {
-    const dir = await makeTempDir();
-    const pidFile = join(dir, 'pids.json');
-    const app = startTracked({
-      app: 'crasher',
-      command: `node ${appPath('spawn-grandchild.mjs')}`,
-      cwd: dir,
-      env: baseEnv({ PID_FILE: pidFile }),
-      logFile: join(dir, 'c.log'),
-      stopSignal: 'SIGTERM',
-      stopTimeoutMs: 300,
-    });
-    const pids = await waitFor(() => readPids(pidFile), { timeoutMs: 10_000, what: 'the pid file' });
+    const { app, pids } = await appWithGrandchild('crasher', false);
     process.kill(pids.parent, 'SIGKILL');
     expect(await app.exited).toEqual({ code: null, signal: 'SIGKILL' });
     expect(pidAlive(pids.grandchild)).toBe(false);
@@ -154,25 +149,10 @@ describe('app processes', () => {
   });
 
   it('an app that dies on its own leaves no orphan of its own session behind (found by its tag once adopted)', async () => {
-    const dir = await makeTempDir();
-    const pidFile = join(dir, 'pids.json');
+    const { app, pids, dir } = await appWithGrandchild('crasher', true);
     // Another app running meanwhile: its processes are passed over without a look at their environment.
     const neighbour = startTracked({
       app: 'neighbour', command: 'sleep 30', cwd: dir, env: baseEnv(), logFile: join(dir, 'n.log'), stopSignal: 'SIGTERM', stopTimeoutMs: 300,
-    });
-    const app = startTracked({
-      app: 'crasher',
-      command: `node ${appPath('spawn-grandchild.mjs')}`,
-      cwd: dir,
-      env: baseEnv({ PID_FILE: pidFile, GRANDCHILD_DETACHED: '1' }),
-      logFile: join(dir, 'c.log'),
-      stopSignal: 'SIGTERM',
-      stopTimeoutMs: 300,
-    });
-    const pids = await waitFor(() => readPids(pidFile), { timeoutMs: 10_000, what: 'the pid file' });
-    await waitFor(() => processesWithEnv(PROCESS_TAG_VAR, app.tag).includes(pids.grandchild), {
-      timeoutMs: 10_000,
-      what: 'the grandchild to run',
     });
     process.kill(pids.parent, 'SIGKILL');
     expect(await app.exited).toEqual({ code: null, signal: 'SIGKILL' });
