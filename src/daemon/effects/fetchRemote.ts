@@ -67,24 +67,22 @@ async function fetchRemote(host: EffectsHost, input: FetchRemoteInput, cleanChec
     }
   }
   const ref = input.target ?? host.pinnedRef?.(input.app) ?? app.config.repository.ref;
-  let commit: string;
   if (ref !== undefined) {
-    commit = await resolveCommit(opts, ref);
+    const commit = await resolveCommit(opts, ref);
     await fetchCommit(opts, commit);
-  } else {
-    commit = await gitProbe(opts);
-    if (commit === input.currentCommit) return { commit };
-    // The fetch writes only objects and a remote-tracking ref, the look for local edits reads only
-    // the working tree: side by side, the look costs an update nothing. Errors keep their order.
-    const [fetched, clean] = await Promise.allSettled([fetchBranchHead(opts, commit), refuseOverLocalChanges(app, opts, commit, cleanChecks)]);
-    if (fetched.status === 'rejected') throw fetched.reason;
-    await verifyIfConfigured(app, opts, commit);
-    if (clean.status === 'rejected') throw clean.reason;
+    if (commit !== input.currentCommit) {
+      await verifyIfConfigured(app, opts, commit);
+      await refuseOverLocalChanges(app, opts, commit, cleanChecks);
+    }
     return { commit };
   }
-  if (commit !== input.currentCommit) {
-    await verifyIfConfigured(app, opts, commit);
-    await refuseOverLocalChanges(app, opts, commit, cleanChecks);
-  }
+  const commit = await gitProbe(opts);
+  if (commit === input.currentCommit) return { commit };
+  // The fetch writes only objects and a remote-tracking ref, the look for local edits reads only
+  // the working tree: side by side, the look costs an update nothing. Errors keep their order.
+  const [fetched, clean] = await Promise.allSettled([fetchBranchHead(opts, commit), refuseOverLocalChanges(app, opts, commit, cleanChecks)]);
+  if (fetched.status === 'rejected') throw fetched.reason;
+  await verifyIfConfigured(app, opts, commit);
+  if (clean.status === 'rejected') throw clean.reason;
   return { commit };
 }
