@@ -12,3 +12,14 @@ export function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) =
     rest = '';
   });
 }
+
+/** A daemon's JSON log line as an object, or `{ raw }` for a line that is not a JSON object. */
+export function parseLogLine(line: string): Record<string, unknown> & { raw?: string } {
+  try {
+    const value: unknown = JSON.parse(line);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // not JSON: kept raw
+  }
+  return { raw: line };
+}

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { getStatus } from '../../src/control/client.js';
 import type { StatusJson } from '../../src/control/types.js';
 import { DAEMON_NODE_FLAGS } from '../../src/daemon/nodeFlags.js';
+import { eachLine, parseLogLine } from '../lib/lines.js';
 import { MARKER_VAR, type World } from './world.js';
 
 // The real daemon, run as production runs it: `node <DAEMON_NODE_FLAGS> dist/src/cli/main.js run`
@@ -64,20 +65,12 @@ export class DaemonProcess {
 
   private collect(stream: NodeJS.ReadableStream | null, isStderr: boolean): void {
     if (!stream) return;
-    let rest = '';
-    stream.setEncoding('utf8');
-    const take = (text: string): void => {
+    eachLine(stream, (text) => {
       if (!text) return;
       this.recent.push(`[${this.pid}${isStderr ? ' stderr' : ''}] ${text}`);
       if (this.recent.length > KEPT_LINES) this.recent.splice(0, this.recent.length - KEPT_LINES);
-      this.onLine(isStderr ? { raw: text } : parseLine(text));
-    };
-    stream.on('data', (chunk: string) => {
-      const parts = (rest + chunk).split('\n');
-      rest = parts.pop() ?? '';
-      for (const part of parts) take(part);
+      this.onLine(isStderr ? { raw: text } : (parseLogLine(text) as DaemonLine));
     });
-    stream.on('end', () => take(rest));
   }
 
   status(timeoutMs = 3000): Promise<StatusJson> {
@@ -121,14 +114,4 @@ export class DaemonProcess {
       clearTimeout(timer);
     }
   }
-}
-
-function parseLine(line: string): DaemonLine {
-  try {
-    const value: unknown = JSON.parse(line);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as DaemonLine;
-  } catch {
-    // not JSON: kept raw
-  }
-  return { raw: line };
 }
