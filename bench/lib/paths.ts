@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root: the first directory above this file that holds package.json (works from bench/ and dist/bench/). */
@@ -20,6 +20,16 @@ let cli = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 /** The built huddle CLI: the daemon under test runs as it would in production. */
 export function huddleCli(): string {
   return cli;
+}
+
+/**
+ * The command an operator types, `huddle` (bin/huddle beside that build's dist), with the `node`
+ * of this bench first on PATH; the built CLI run by this Node when that build has no launcher.
+ */
+export function huddleCommand(args: string[]): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const launcher = resolve(dirname(cli), '..', '..', '..', 'bin', 'huddle');
+  if (!existsSync(launcher)) return { file: process.execPath, args: [cli, ...args], env: process.env };
+  return { file: launcher, args, env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` } };
 }
 
 /** Bench another build of huddle (run.ts --huddle-cli), e.g. a patched copy, to measure a change. */

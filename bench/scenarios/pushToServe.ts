@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { appStartMs } from '../lib/appStart.js';
 import { HuddleDaemon } from '../lib/huddleDaemon.js';
+import { nodeStartMs } from '../lib/nodeStart.js';
 import { pushVersion } from '../lib/gitRepo.js';
 import type { BenchOptions } from '../lib/options.js';
-import { huddleCli } from '../lib/paths.js';
+import { huddleCommand } from '../lib/paths.js';
 import { downtimeOf, firstServing, probeUntil, versionOf } from '../lib/probe.js';
 import type { Row, ScenarioResult, Target } from '../lib/report.js';
 import { summarise } from '../lib/stats.js';
@@ -62,7 +63,8 @@ function phasesOf(daemon: HuddleDaemon, app: string, pushedAt: number, serveAt: 
 function cliPoll(stateDir: string, app: string, durations: number[]): Promise<void> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [huddleCli(), 'poll', app, '--state-dir', stateDir], { timeout: 20_000 }, (error, _out, stderr) => {
+    const command = huddleCommand(['poll', app, '--state-dir', stateDir]);
+    execFile(command.file, command.args, { env: command.env, timeout: 20_000 }, (error, _out, stderr) => {
       durations.push(performance.now() - started);
       if (error) reject(new Error(`huddle poll ${app}: ${error.message} ${stderr}`));
       else resolve();
@@ -145,6 +147,7 @@ export async function pushToServe(options: BenchOptions): Promise<ScenarioResult
     for (const [name, values] of phases) rows.push({ scenario: SCENARIO, measure: name, tool: variant.tool, unit: 'ms', summary: summarise(values) });
     if (variant.tool === 'huddle (CLI)') {
       rows.push({ scenario: SCENARIO, measure: '· `huddle poll` process: spawn → exit', tool: variant.tool, unit: 'ms', summary: summarise(cliDurations) });
+      rows.push({ scenario: SCENARIO, measure: "· Node's own start, `node -e 0` (no huddle)", tool: 'node', unit: 'ms', summary: summarise(await nodeStartMs(options.runs)) });
     }
     rows.push({
       scenario: SCENARIO, measure: `downtime, ${variant.measure}`, tool: variant.tool, unit: 'ms', summary: d,

@@ -29,16 +29,20 @@ function open(stateDir: string, method: string, path: string, body: unknown, opt
   checkSocketPathLength(socket);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = http.request({
+    const request: http.RequestOptions & { servername: string } = {
       socketPath: socket,
       // One request per connection: a pooled keep-alive socket would hold a CLI process open.
       agent: false,
+      // No TLS here, but without a servername Node's agent works one out and tests it with
+      // net.isIP, whose first call compiles the IPv6 pattern: 4 ms of every CLI command.
+      servername: '',
       method,
       path,
       headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       signal: options.signal,
       timeout: options.timeoutMs,
-    });
+    };
+    const req = http.request(request);
     req.on('timeout', () => req.destroy(new Error(`the huddle daemon at ${socket} did not answer within ${options.timeoutMs} ms`)));
     req.on('error', (error: NodeJS.ErrnoException) => {
       reject(error.name === 'AbortError' || error.code === 'ABORT_ERR' || error.message.startsWith('the huddle daemon') ? error : connectionError(error, socket));
