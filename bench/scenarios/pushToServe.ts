@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { appStartMs } from '../lib/appStart.js';
 import { HuddleDaemon } from '../lib/huddleDaemon.js';
-import { nodeStartMs } from '../lib/nodeStart.js';
+import { nodeStartMs, withoutExtraCaCerts } from '../lib/nodeStart.js';
 import { pushVersion } from '../lib/gitRepo.js';
 import type { BenchOptions } from '../lib/options.js';
 import { huddleCommand } from '../lib/paths.js';
@@ -148,6 +148,10 @@ export async function pushToServe(options: BenchOptions): Promise<ScenarioResult
     if (variant.tool === 'huddle (CLI)') {
       rows.push({ scenario: SCENARIO, measure: '· `huddle poll` process: spawn → exit', tool: variant.tool, unit: 'ms', summary: summarise(cliDurations) });
       rows.push({ scenario: SCENARIO, measure: "· Node's own start, `node -e 0` (no huddle)", tool: 'node', unit: 'ms', summary: summarise(await nodeStartMs(options.runs)) });
+      if (process.env.NODE_EXTRA_CA_CERTS) {
+        const bare = summarise(await nodeStartMs(options.runs, withoutExtraCaCerts()));
+        rows.push({ scenario: SCENARIO, measure: "· Node's own start without NODE_EXTRA_CA_CERTS (as bin/huddle starts `poll`)", tool: 'node', unit: 'ms', summary: bare });
+      }
     }
     rows.push({
       scenario: SCENARIO, measure: `downtime, ${variant.measure}`, tool: variant.tool, unit: 'ms', summary: d,

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio, type SpawnOptionsWithStdioTuple, type StdioNull, type StdioPipe } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { envAs, spawnAs, type RunAs } from './account.js';
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
@@ -7,12 +8,13 @@ import type { ProcessExit } from './processExit.js';
 import { collectTree, PROCESS_TAG_VAR, signalTree, trackLiveRoot } from './processTree.js';
 import type { TreeTarget } from './processTree.js';
 import { RotatingLog } from './rotatingLog.js';
+import { directArgv, shellPwd } from './directCommand.js';
 import { shellCommandLine } from './shellCommand.js';
 import { terminateTree } from './terminateTree.js';
 
 export interface AppProcessSpec {
   app: string;
-  /** Run through `/bin/sh -c` (exec'd into when it is a simple command: see shellCommandLine). */
+  /** A shell command line: run as the program itself when the shell would change nothing (directCommand), else through `/bin/sh -c`. */
   command: string;
   cwd: string;
   /** The complete environment of the app (the caller merges process.env in if it wants it). */
@@ -63,6 +65,34 @@ function assertDirectory(app: string, cwd: string): void {
   if (!isDir) throw new ProcessStartError(`${app}: working directory ${cwd} does not exist`);
 }
 
+type AppChild = ChildProcessByStdio<null, Readable, Readable>;
+
+/** The app's program itself when its command needs no shell (see directCommand), else `/bin/sh -c`. */
+function spawnApp(spec: AppProcessSpec, env: Record<string, string>): AppChild {
+  const options: SpawnOptionsWithStdioTuple<StdioNull, StdioPipe, StdioPipe> = {
+    cwd: spec.cwd, env, ...spawnAs(spec.runAs), stdio: ['ignore', 'pipe', 'pipe'], detached: true, windowsHide: true,
+  };
+  const argv = directArgv(spec.command, env);
+  if (argv) {
+    try {
+      const direct = quiet(spawn(argv[0] ?? '', argv.slice(1), { ...options, env: { ...env, PWD: shellPwd(spec.cwd, env.PWD) } }));
+      if (direct.pid !== undefined) return direct;
+      direct.stdout.destroy();
+      direct.stderr.destroy();
+    } catch {
+      // Refused outright (E2BIG, a bad uid…): the shell gets the same chance as before.
+    }
+    // Not found, not executable: the shell says so in the app's log and exits 127 or 126.
+  }
+  return quiet(spawn('/bin/sh', ['-c', shellCommandLine(spec.command)], options));
+}
+
+/** Spawn failures arrive as an 'error' event; one without a listener would crash the daemon. */
+function quiet<T extends ChildProcess>(child: T): T {
+  child.on('error', () => undefined);
+  return child;
+}
+
 /**
  * Start an app in a process group of its own (detached: it outlives nothing by accident, and
  * a signal to the group reaches the shell, the app and whatever they started).
@@ -77,16 +107,7 @@ export function startAppProcess(spec: AppProcessSpec): AppProcess {
     throw new ProcessStartError(`${spec.app}: cannot open log file ${spec.logFile}: ${(e as Error).message}`);
   }
   const tag = randomUUID();
-  const child = spawn('/bin/sh', ['-c', shellCommandLine(spec.command)], {
-    cwd: spec.cwd,
-    env: { ...spec.env, ...envAs(spec.runAs), [PROCESS_TAG_VAR]: tag },
-    ...spawnAs(spec.runAs),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    windowsHide: true,
-  });
-  // Spawn failures arrive as an 'error' event; one without a listener would crash the daemon.
-  child.on('error', () => undefined);
+  const child = spawnApp(spec, { ...spec.env, ...envAs(spec.runAs), [PROCESS_TAG_VAR]: tag });
   const pid = child.pid;
   if (pid === undefined) {
     log.close();

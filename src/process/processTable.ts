@@ -32,8 +32,8 @@ export function readProcEntry(pid: number): ProcEntry | undefined {
   return { pid, ppid, pgid, sid, startTime, state: rest[0] ?? '?' };
 }
 
-/** Every process visible in /proc (empty where there is no /proc). */
-export function scanProcesses(): ProcEntry[] {
+/** Every process visible in /proc (empty where there is no /proc), but those `skip` names. */
+export function scanProcesses(skip: (pid: number) => boolean = () => false): ProcEntry[] {
   let names: string[];
   try {
     names = readdirSync('/proc');
@@ -44,7 +44,9 @@ export function scanProcesses(): ProcEntry[] {
   for (const name of names) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57) continue;
-    const entry = readProcEntry(Number(name));
+    const pid = Number(name);
+    if (skip(pid)) continue;
+    const entry = readProcEntry(pid);
     if (entry) entries.push(entry);
   }
   return entries;

@@ -56,13 +56,10 @@ export function trackLiveRoot(pid: number, startTime: number): () => void {
   };
 }
 
-function liveSessionsOtherThan(target: TreeTarget, scan: ProcEntry[]): Set<number> {
-  const sessions = new Set<number>();
-  for (const p of scan) {
-    if (p.pid !== target.pid && p.sid === p.pid && p.state !== 'Z' && liveRoots.get(p.pid) === p.startTime) sessions.add(p.pid);
-  }
-  return sessions;
-}
+// The other live roots need no read at all: each leads a session of its own, its PID cannot be
+// reused before this daemon reaps it (which untracks it first), and its start time is known. With
+// many apps, that spares most of a scan.
+const otherLiveRoot = (target: TreeTarget) => (pid: number): boolean => pid !== target.pid && liveRoots.has(pid);
 
 /**
  * The processes of the tree now: the root, the members of its process group, every descendant
@@ -70,15 +67,17 @@ function liveSessionsOtherThan(target: TreeTarget, scan: ProcEntry[]): Set<numbe
  * every process carrying the tag (found even after it was orphaned). Zombies are left out.
  */
 export function collectTree(target: TreeTarget, known: TreeMembers = new Map()): TreeMembers {
-  const scan = scanProcesses();
+  const isOtherRoot = otherLiveRoot(target);
+  const scan = scanProcesses(isOtherRoot);
   // Nothing started before the root can belong to its tree; skipping those spares reading the
   // environment of every older process on the machine when looking for the tag.
   const all = scan.filter((p) => p.state !== 'Z' && p.pid !== process.pid && p.startTime >= target.startTime);
-  const othersSessions = liveSessionsOtherThan(target, scan);
+  const othersSessions = new Set([...liveRoots.keys()].filter(isOtherRoot));
   // The tag is looked for only where the parent is older than the root (or gone): a process of
   // the tree that lost its parent was adopted by init or an older subreaper, and one whose parent
   // is younger is either that parent's descendant (found below, from the parent) or not ours.
   const young = new Set(all.map((p) => p.pid));
+  for (const [pid, startTime] of liveRoots) if (isOtherRoot(pid) && startTime >= target.startTime) young.add(pid);
   const members: TreeMembers = new Map();
   const add = (p: ProcEntry): void => {
     members.set(p.pid, p.startTime);
@@ -137,5 +136,5 @@ export function treeAlive(target: TreeTarget, members: TreeMembers): boolean {
   } catch {
     return false;
   }
-  return scanProcesses().some((p) => p.pgid === target.pid && p.state !== 'Z' && p.pid !== process.pid);
+  return scanProcesses(otherLiveRoot(target)).some((p) => p.pgid === target.pid && p.state !== 'Z' && p.pid !== process.pid);
 }

@@ -85,6 +85,53 @@ describe('app processes', () => {
     expect(readFileSync(join(dir, 'shell.log'), 'utf8')).toContain(`in ${dir}`);
   });
 
+  it('starts a plain command without the shell, in the environment the shell would give it', async () => {
+    const dir = await makeTempDir();
+    const viaShell = join(dir, 'shell.env');
+    const app = startTracked({
+      app: 'direct',
+      command: `'${process.execPath}' -e "process.stdout.write(JSON.stringify(process.env))"`,
+      cwd: dir,
+      env: baseEnv({ PWD: '/' }),
+      logFile: join(dir, 'direct.log'),
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 1000,
+    });
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+    const shell = startTracked({
+      app: 'shell',
+      command: `'${process.execPath}' -e "process.stdout.write(JSON.stringify(process.env))" > ${viaShell}`,
+      cwd: dir,
+      env: baseEnv({ PWD: '/' }),
+      logFile: join(dir, 'shell.log'),
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 1000,
+    });
+    expect(await shell.exited).toEqual({ code: 0, signal: null });
+    const seen = (text: string): Record<string, string> => {
+      const { [PROCESS_TAG_VAR]: tag, ...rest } = JSON.parse(text) as Record<string, string>;
+      expect(tag).toMatch(/^[0-9a-f-]{36}$/);
+      return rest;
+    };
+    expect(seen(readFileSync(join(dir, 'direct.log'), 'utf8'))).toEqual(seen(readFileSync(viaShell, 'utf8')));
+    expect(seen(readFileSync(viaShell, 'utf8')).PWD).toBe(dir);
+  });
+
+  it('a program that cannot be found fails as through the shell: exit 127, the reason in its log', async () => {
+    const dir = await makeTempDir();
+    const app = startTracked({
+      app: 'missing',
+      command: 'no-such-program-for-huddle --port 1',
+      cwd: dir,
+      env: baseEnv(),
+      logFile: join(dir, 'missing.log'),
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 1000,
+    });
+    expect(await app.exited).toEqual({ code: 127, signal: null });
+    expect(readFileSync(join(dir, 'missing.log'), 'utf8')).toMatch(/no-such-program-for-huddle: not found/);
+  });
+
   it('kills an app that ignores SIGTERM after the stop timeout, with its whole tree', async () => {
     const dir = await makeTempDir();
     const pidFile = join(dir, 'pids.json');
