@@ -5,7 +5,10 @@ export const applicationSection = section(
   'The program huddle starts, supervises, and restarts around each update. Without this section '
   + 'huddle only keeps the files up to date.',
   {
-    start: requiredText('Command line that starts the app, e.g. `node server.js --port 8080`.'),
+    start: requiredText(
+      'Shell command line that starts the app, e.g. `node server.js --port 8080`. A program with plain arguments is '
+      + 'started directly (the shell would change nothing; one exec less per start); anything else runs through `/bin/sh -c`.',
+    ),
     cwd: {
       type: 'string',
       pattern: NON_BLANK,
