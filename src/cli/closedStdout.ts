@@ -3,7 +3,7 @@
 
 let installed = false;
 
-/** Call before the first write (touching process.stdout builds the stream, ~4 ms); idempotent. */
+/** Call before the first write: touching process.stdout builds the stream, a few ms of a command. Idempotent. */
 export function tolerateClosedStdout(argv: readonly string[] = process.argv): void {
   if (installed) return;
   installed = true;
