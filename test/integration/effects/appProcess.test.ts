@@ -87,27 +87,13 @@ describe('app processes', () => {
 
   it('starts a plain command without the shell, in the environment the shell would give it', async () => {
     const dir = await makeTempDir();
+    const printEnv = `'${process.execPath}' -e "process.stdout.write(JSON.stringify(process.env))"`;
     const viaShell = join(dir, 'shell.env');
-    const app = startTracked({
-      app: 'direct',
-      command: `'${process.execPath}' -e "process.stdout.write(JSON.stringify(process.env))"`,
-      cwd: dir,
-      env: baseEnv({ PWD: '/' }),
-      logFile: join(dir, 'direct.log'),
-      stopSignal: 'SIGTERM',
-      stopTimeoutMs: 1000,
-    });
-    expect(await app.exited).toEqual({ code: 0, signal: null });
-    const shell = startTracked({
-      app: 'shell',
-      command: `'${process.execPath}' -e "process.stdout.write(JSON.stringify(process.env))" > ${viaShell}`,
-      cwd: dir,
-      env: baseEnv({ PWD: '/' }),
-      logFile: join(dir, 'shell.log'),
-      stopSignal: 'SIGTERM',
-      stopTimeoutMs: 1000,
-    });
-    expect(await shell.exited).toEqual({ code: 0, signal: null });
+    // The same program, once as a plain command and once behind a redirection (so through the shell).
+    for (const [app, command] of [['direct', printEnv], ['shell', `${printEnv} > ${viaShell}`]] as const) {
+      const started = startTracked({ app, command, cwd: dir, env: baseEnv({ PWD: '/' }), logFile: join(dir, `${app}.log`), stopSignal: 'SIGTERM', stopTimeoutMs: 1000 });
+      expect(await started.exited).toEqual({ code: 0, signal: null });
+    }
     const seen = (text: string): Record<string, string> => {
       const { [PROCESS_TAG_VAR]: tag, ...rest } = JSON.parse(text) as Record<string, string>;
       expect(tag).toMatch(/^[0-9a-f-]{36}$/);
