@@ -19,3 +19,33 @@ export function summarise(values: readonly number[]): Summary {
 export function single(value: number): Summary {
   return summarise([value]);
 }
+
+/** A PRNG with a seed, so a bootstrap gives the same interval for the same figures. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A percentile-bootstrap interval for the median of `values` (95 % by default): how far the median
+ * of this many noisy runs could move from sample to sample. [NaN, NaN] for fewer than 2 values.
+ */
+export function medianInterval(values: readonly number[], level = 0.95, resamples = 4000): [number, number] {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length < 2) return [NaN, NaN];
+  const random = mulberry32(finite.length * 7919 + 17);
+  const medians: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const sample = finite.map(() => finite[Math.floor(random() * finite.length)]!);
+    medians.push(summarise(sample).median);
+  }
+  medians.sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  return [medians[Math.floor(tail * resamples)]!, medians[Math.ceil((1 - tail) * resamples) - 1]!];
+}

@@ -20,6 +20,7 @@ import { LastValidConfigs } from './lastValidConfigs.js';
 import { LocalRemoteWatch } from './localRemoteWatch.js';
 import { stopAllApps } from './shutdown.js';
 import { combineInspectors } from '../inspect/combineInspectors.js';
+import { deferInspection } from '../inspect/deferInspection.js';
 import { acquireDaemonLock, type DaemonLock } from './lock.js';
 import { appLogFile, socketPath } from './paths.js';
 import { parsePersisted } from './persistedState.js';
@@ -126,7 +127,8 @@ export class Daemon {
     });
     const supervisor = createActor(machine, {
       input: { apps: inputs },
-      inspect: combineInspectors(this.observability.inspect, this.fleet?.inspect),
+      inspect: deferInspection(combineInspectors(this.observability.inspect, this.fleet?.inspect), (error) =>
+        this.logger.error(`inspection failed: ${(error as Error).message}`, { event: 'daemon' })),
     });
     supervisor.subscribe({
       error: (error) => this.logger.error(`supervisor failed: ${(error as Error).message}`, { event: 'daemon' }),
