@@ -1,3 +1,5 @@
+import { seededRandom } from './random.js';
+
 /** Median, min and max of a series; NaN for an empty one. */
 export interface Summary {
   median: number;
@@ -20,18 +22,6 @@ export function single(value: number): Summary {
   return summarise([value]);
 }
 
-/** A PRNG with a seed, so a bootstrap gives the same interval for the same figures. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A percentile-bootstrap interval for the median of `values` (95 % by default): how far the median
  * of this many noisy runs could move from sample to sample. [NaN, NaN] for fewer than 2 values.
@@ -39,7 +29,7 @@ function mulberry32(seed: number): () => number {
 export function medianInterval(values: readonly number[], level = 0.95, resamples = 4000): [number, number] {
   const finite = values.filter((v) => Number.isFinite(v));
   if (finite.length < 2) return [NaN, NaN];
-  const random = mulberry32(finite.length * 7919 + 17);
+  const random = seededRandom(finite.length * 7919 + 17);
   const medians: number[] = [];
   for (let r = 0; r < resamples; r++) {
     const sample = finite.map(() => finite[Math.floor(random() * finite.length)]!);

@@ -2,22 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configToJson, formatConfigError, loadConfigText, type LoadResult } from '../../src/config/index.js';
 import { validateAgainstSchema } from '../../src/config/validator.js';
+import { seededRandom } from '../../bench/lib/random.js';
 
 // Feeds thousands of seeded random mutations of valid configs to the loader and checks that it
 // only ever answers with a config or with config errors: it never throws, and what it accepts is
 // a valid config that loads back to itself when printed.
-
-/** mulberry32: small, seeded, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const examplesDir = new URL('../../configs.example/', import.meta.url);
 const fixturesDir = new URL('../fixtures/config/original/', import.meta.url);
@@ -143,7 +132,7 @@ describe('loader under random mutation', () => {
   });
 
   it('returns a config or config errors for 4000 mutated configs, never throwing', () => {
-    const random = rng(20240611);
+    const random = seededRandom(20240611);
     const outcomes = { ok: 0, errors: 0 };
     for (let n = 0; n < 4000; n += 1) {
       const base = pick(random, bases);
