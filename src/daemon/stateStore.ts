@@ -1,12 +1,14 @@
-import { lstat, mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { unlinkSync } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { appProcessFile, appStateDir, appStateFile } from './paths.js';
-import { TEMP_SUFFIX, writeFileAtomic } from '../util/atomicWrite.js';
+import { replaceFileSync, TEMP_SUFFIX, writeFileAtomic } from '../util/atomicWrite.js';
 
 export { writeFileAtomic, type AtomicWriteOptions } from '../util/atomicWrite.js';
 
 // Per-app state survives the daemon: written atomically (temp file, fsync, rename, fsync dir) so
-// a crash or power loss leaves either the old file or the new one, never a mix. A file that is
+// a crash or power loss leaves either the old file or the new one, never a mix. The process record
+// is replaced the same way but without fsync: it names a process, which a power loss ends too. A file that is
 // nevertheless unreadable is moved aside for inspection and ignored: a daemon that refuses to
 // start over a state file would be worse than one that forgot a restart count.
 
@@ -201,22 +203,28 @@ export class StateStore {
     await this.clearProcess(app);
   }
 
-  /** Record the process just started for `app`; awaited, so a crash right after still finds it. */
+  /**
+   * Record the process just started for `app`: written before this returns, so a crash of the
+   * daemon right after still finds it. No fsync: it describes a process, and no process outlives
+   * a power loss (an unreadable record is moved aside like any other).
+   */
   recordProcess(app: string, record: ProcessRecord): Promise<void> {
-    const file = appProcessFile(this.stateDir, app);
-    return this.serial(file, () => writeFileAtomic(file, serialise({ app, ...record })));
+    try {
+      replaceFileSync(appProcessFile(this.stateDir, app), serialise({ app, ...record }));
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
-  /** The process of `app` is gone: forget it. */
+  /** The process of `app` is gone: forget it (at once, like recordProcess, so the two never cross). */
   clearProcess(app: string): Promise<void> {
-    const file = appProcessFile(this.stateDir, app);
-    return this.serial(file, async () => {
-      try {
-        await unlink(file);
-      } catch (error) {
-        if (!isCode(error, 'ENOENT')) throw error;
-      }
-    });
+    try {
+      unlinkSync(appProcessFile(this.stateDir, app));
+    } catch (error) {
+      if (!isCode(error, 'ENOENT')) return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return Promise.resolve();
   }
 
   loadProcess(app: string): Promise<LoadResult<ProcessRecord>> {

@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appProcessFile, appStateFile } from '../../src/daemon/paths.js';
 import { loadAppState, openStateStore, writeFileAtomic } from '../../src/daemon/stateStore.js';
+import { replaceFileSync } from '../../src/util/atomicWrite.js';
 import { tempDirs } from './helpers.js';
 
 const dirs = tempDirs();
@@ -24,6 +25,33 @@ describe('writeFileAtomic', () => {
     ).rejects.toThrow('simulated crash');
     expect(tempSeen).toBe('new'); // the new content was fully written, only the rename is missing
     expect(await readFile(file, 'utf8')).toBe('old');
+    expect(await readdir(dir)).toEqual(['f.json']);
+  });
+
+  it('makes the directories of a first write', async () => {
+    const dir = await dirs.make();
+    const file = path.join(dir, 'a', 'b', 'f.json');
+    await writeFileAtomic(file, 'first');
+    expect(await readFile(file, 'utf8')).toBe('first');
+  });
+});
+
+describe('replaceFileSync', () => {
+  it('replaces a file whole, makes missing directories, and leaves no temp file behind', async () => {
+    const dir = await dirs.make();
+    const file = path.join(dir, 'apps', 'web', 'process.json');
+    replaceFileSync(file, 'old');
+    replaceFileSync(file, 'new');
+    expect(await readFile(file, 'utf8')).toBe('new');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readdir(path.dirname(file))).toEqual(['process.json']);
+  });
+
+  it('keeps the old file and removes its temp file when the rename fails', async () => {
+    const dir = await dirs.make();
+    const file = path.join(dir, 'f.json');
+    await mkdir(file); // a directory where the file should go: the rename fails
+    expect(() => replaceFileSync(file, 'new')).toThrow();
     expect(await readdir(dir)).toEqual(['f.json']);
   });
 });
