@@ -8,9 +8,9 @@ export { writeFileAtomic, type AtomicWriteOptions } from '../util/atomicWrite.js
 
 // Per-app state survives the daemon: written atomically (temp file, fsync, rename, fsync dir) so
 // a crash or power loss leaves either the old file or the new one, never a mix. The process record
-// is replaced the same way but without fsync: it names a process, which a power loss ends too. A file that is
-// nevertheless unreadable is moved aside for inspection and ignored: a daemon that refuses to
-// start over a state file would be worse than one that forgot a restart count.
+// is replaced the same way without the fsyncs: it names a process, which a power loss ends too.
+// A file that is nevertheless unreadable is moved aside for inspection and ignored: a daemon that
+// refuses to start over a state file would be worse than one that forgot a restart count.
 
 export const STATE_FILE_VERSION = 1;
 
@@ -208,23 +208,17 @@ export class StateStore {
    * daemon right after still finds it. No fsync: it describes a process, and no process outlives
    * a power loss (an unreadable record is moved aside like any other).
    */
-  recordProcess(app: string, record: ProcessRecord): Promise<void> {
-    try {
-      replaceFileSync(appProcessFile(this.stateDir, app), serialise({ app, ...record }));
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+  async recordProcess(app: string, record: ProcessRecord): Promise<void> {
+    replaceFileSync(appProcessFile(this.stateDir, app), serialise({ app, ...record }));
   }
 
   /** The process of `app` is gone: forget it (at once, like recordProcess, so the two never cross). */
-  clearProcess(app: string): Promise<void> {
+  async clearProcess(app: string): Promise<void> {
     try {
       unlinkSync(appProcessFile(this.stateDir, app));
     } catch (error) {
-      if (!isCode(error, 'ENOENT')) return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      if (!isCode(error, 'ENOENT')) throw error;
     }
-    return Promise.resolve();
   }
 
   loadProcess(app: string): Promise<LoadResult<ProcessRecord>> {
