@@ -23,6 +23,11 @@ function readPids(file: string): { parent: number; grandchild: number } | undefi
   }
 }
 
+/** An app expected to exit on its own: its log is `<dir>/<app>.log`, and it gets 1 s to stop. */
+function startShortLived(dir: string, app: string, command: string, env = baseEnv()): ReturnType<typeof startTracked> {
+  return startTracked({ app, command, cwd: dir, env, logFile: join(dir, `${app}.log`), stopSignal: 'SIGTERM', stopTimeoutMs: 1000 });
+}
+
 describe('app processes', () => {
   it('starts an app in its own group, logs its output, and stops it with the stop signal', async () => {
     const dir = await makeTempDir();
@@ -57,30 +62,14 @@ describe('app processes', () => {
 
   it('records the exit code of an app that exits at once', async () => {
     const dir = await makeTempDir();
-    const app = startTracked({
-      app: 'broken',
-      command: `node ${appPath('exit-at-once.mjs')}`,
-      cwd: dir,
-      env: baseEnv({ EXIT_CODE: '3' }),
-      logFile: join(dir, 'broken.log'),
-      stopSignal: 'SIGTERM',
-      stopTimeoutMs: 1000,
-    });
+    const app = startShortLived(dir, 'broken', `node ${appPath('exit-at-once.mjs')}`, baseEnv({ EXIT_CODE: '3' }));
     expect(await app.exited).toEqual({ code: 3, signal: null });
     expect(readFileSync(join(dir, 'broken.log'), 'utf8')).toContain('giving up');
   });
 
   it('runs compound commands through the shell', async () => {
     const dir = await makeTempDir();
-    const app = startTracked({
-      app: 'shell',
-      command: 'echo "in $PWD" && exit 4',
-      cwd: dir,
-      env: baseEnv(),
-      logFile: join(dir, 'shell.log'),
-      stopSignal: 'SIGTERM',
-      stopTimeoutMs: 1000,
-    });
+    const app = startShortLived(dir, 'shell', 'echo "in $PWD" && exit 4');
     expect(await app.exited).toEqual({ code: 4, signal: null });
     expect(readFileSync(join(dir, 'shell.log'), 'utf8')).toContain(`in ${dir}`);
   });
@@ -91,7 +80,7 @@ describe('app processes', () => {
     const viaShell = join(dir, 'shell.env');
     // The same program, once as a plain command and once behind a redirection (so through the shell).
     for (const [app, command] of [['direct', printEnv], ['shell', `${printEnv} > ${viaShell}`]] as const) {
-      const started = startTracked({ app, command, cwd: dir, env: baseEnv({ PWD: '/' }), logFile: join(dir, `${app}.log`), stopSignal: 'SIGTERM', stopTimeoutMs: 1000 });
+      const started = startShortLived(dir, app, command, baseEnv({ PWD: '/' }));
       expect(await started.exited).toEqual({ code: 0, signal: null });
     }
     const seen = (text: string): Record<string, string> => {
@@ -105,15 +94,7 @@ describe('app processes', () => {
 
   it('a program that cannot be found fails as through the shell: exit 127, the reason in its log', async () => {
     const dir = await makeTempDir();
-    const app = startTracked({
-      app: 'missing',
-      command: 'no-such-program-for-huddle --port 1',
-      cwd: dir,
-      env: baseEnv(),
-      logFile: join(dir, 'missing.log'),
-      stopSignal: 'SIGTERM',
-      stopTimeoutMs: 1000,
-    });
+    const app = startShortLived(dir, 'missing', 'no-such-program-for-huddle --port 1');
     expect(await app.exited).toEqual({ code: 127, signal: null });
     expect(readFileSync(join(dir, 'missing.log'), 'utf8')).toMatch(/no-such-program-for-huddle: not found/);
   });
