@@ -1,6 +1,6 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { closeSync, fsync, mkdirSync, openSync, renameSync, rmSync, writeFile, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 // Replace a file so that readers, and a crash or power loss, see the old content or the new one,
 // never a mix: temp file in the same directory, fsync, rename, fsync the directory.
@@ -14,47 +14,67 @@ export interface AtomicWriteOptions {
 let tempCounter = 0;
 export const TEMP_SUFFIX = /\.tmp-\d+-\d+$/;
 
+const fsyncAsync = promisify(fsync);
+const writeFileAsync = promisify(writeFile);
+/**
+ * Up to this size the content is written on the calling thread, like the open, close and rename:
+ * calls the page cache answers at once. Only the fsyncs, which wait for the disk, go to libuv's
+ * pool: a state save went from nine trips through it (about 1 ms of CPU, measured in the middle
+ * of a crash restart) to two. Bigger content (deployed files) is written through the pool too, so
+ * the event loop never waits on megabytes.
+ */
+const WRITE_ON_THREAD_BYTES = 64 * 1024;
+
 /** Replace `file` with `data` so that readers (and a crash) see the old or the new content only. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(file);
   const temp = `${file}.tmp-${process.pid}-${++tempCounter}`;
   try {
-    // The directory is there but for the first write: make it only when the open says so.
-    const handle = await open(temp, 'wx', options.mode ?? 0o600).catch(async (error: unknown) => {
-      if (!isCode(error, 'ENOENT')) throw error;
-      await mkdir(dir, { recursive: true });
-      return open(temp, 'wx', options.mode ?? 0o600);
-    });
+    const fd = openNew(temp, options.mode ?? 0o600);
     try {
-      await handle.writeFile(data);
-      await handle.sync();
+      if (byteLength(data) <= WRITE_ON_THREAD_BYTES) writeFileSync(fd, data);
+      else await writeFileAsync(fd, data);
+      await fsyncAsync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
     await options.beforeRename?.(temp);
-    await rename(temp, file);
+    renameSync(temp, file);
   } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
+    rmSync(temp, { force: true });
     throw error;
   }
   await syncDir(dir);
 }
 
+function byteLength(data: string | Uint8Array): number {
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+}
+
+/** Open a file that must not exist yet; the directory is made only when the open finds none (a first write). */
+function openNew(file: string, mode: number): number {
+  try {
+    return openSync(file, 'wx', mode);
+  } catch (error) {
+    if (!isCode(error, 'ENOENT')) throw error;
+    mkdirSync(path.dirname(file), { recursive: true });
+    return openSync(file, 'wx', mode);
+  }
+}
+
 /**
  * Replace `file` so that readers, and a crash of this process, see the old content or the new one:
- * temp file and rename, without fsync, on the calling thread. For records that a power loss makes
- * moot (no process outlives one): a few system calls instead of nine trips through libuv's pool,
- * which a restart pays while the new process is starting.
+ * temp file and rename on the calling thread, without the fsyncs. For records that a power loss
+ * makes moot (no process outlives one), which a restart writes while the new process is starting.
  */
 export function replaceFileSync(file: string, data: string, mode = 0o600): void {
   const temp = `${file}.tmp-${process.pid}-${++tempCounter}`;
   try {
+    const fd = openNew(temp, mode);
     try {
-      writeFileSync(temp, data, { mode, flag: 'wx' });
-    } catch (error) {
-      if (!isCode(error, 'ENOENT')) throw error;
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(temp, data, { mode, flag: 'wx' });
+      writeFileSync(fd, data);
+    } finally {
+      closeSync(fd);
     }
     renameSync(temp, file);
   } catch (error) {
@@ -65,15 +85,15 @@ export function replaceFileSync(file: string, data: string, mode = 0o600): void 
 
 /** Make a rename durable: the directory entry lives in the directory. */
 async function syncDir(dir: string): Promise<void> {
-  let handle;
+  let fd: number | undefined;
   try {
-    handle = await open(dir, 'r');
-    await handle.sync();
+    fd = openSync(dir, 'r');
+    await fsyncAsync(fd);
   } catch (error) {
     // Some file systems cannot fsync a directory; the rename is still atomic there.
     if (!isCode(error, 'EINVAL', 'EISDIR', 'EPERM', 'EBADF')) throw error;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -34,6 +34,19 @@ describe('writeFileAtomic', () => {
     await writeFileAtomic(file, 'first');
     expect(await readFile(file, 'utf8')).toBe('first');
   });
+
+  it('writes small and large content whole, small on the thread and large through the pool', async () => {
+    const dir = await dirs.make();
+    const file = path.join(dir, 'f.bin');
+    const large = Buffer.alloc(3 * 1024 * 1024, 7);
+    await writeFileAtomic(file, large);
+    expect((await readFile(file)).equals(large)).toBe(true);
+    await writeFileAtomic(file, 'é'.repeat(40_000)); // 80 000 bytes: above the limit by bytes, not by characters
+    expect(await readFile(file, 'utf8')).toBe('é'.repeat(40_000));
+    await writeFileAtomic(file, 'small');
+    expect(await readFile(file, 'utf8')).toBe('small');
+    expect(await readdir(dir)).toEqual(['f.bin']);
+  });
 });
 
 describe('replaceFileSync', () => {
