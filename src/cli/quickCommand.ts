@@ -33,7 +33,7 @@ export function quickAppCommand(argv: readonly string[], defaultDir: () => strin
   return { action: action as ControlAction, app, ...(commit === undefined ? {} : { commit }), stateDir: stateDir ?? defaultDir() };
 }
 
-/** Send it to the daemon and print the answer, as the full program's app commands do. */
+/** Send it to the daemon and print the answer (or fail): the one path of every app command, plain or parsed by the full program. */
 export async function runQuickAppCommand(command: QuickAppCommand): Promise<void> {
   const { sendAppCommand } = await import('./commands/sendAppCommand.js');
   await sendAppCommand(command.app, command.action, command.stateDir, command.commit).catch(fail);

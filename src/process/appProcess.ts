@@ -2,7 +2,7 @@ import { spawn, type ChildProcess, type ChildProcessByStdio, type SpawnOptionsWi
 import type { Readable } from 'node:stream';
 import { envAs, spawnAs, type RunAs } from './account.js';
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { processStartTime } from './procInfo.js';
 import type { ProcessExit } from './processExit.js';
 import { collectTree, PROCESS_TAG_VAR, signalTree, trackLiveRoot } from './processTree.js';
@@ -55,27 +55,29 @@ export class ProcessStartError extends Error {
 
 const PIPE_DRAIN_MS = 1000;
 
-function assertDirectory(app: string, cwd: string): void {
-  let isDir = false;
+/** The working directory's stat (the PWD given to a directly started program is checked against it). */
+function assertDirectory(app: string, cwd: string): Stats {
+  let stat: Stats | undefined;
   try {
-    isDir = statSync(cwd).isDirectory();
+    stat = statSync(cwd);
   } catch {
-    isDir = false;
+    stat = undefined;
   }
-  if (!isDir) throw new ProcessStartError(`${app}: working directory ${cwd} does not exist`);
+  if (!stat?.isDirectory()) throw new ProcessStartError(`${app}: working directory ${cwd} does not exist`);
+  return stat;
 }
 
 type AppChild = ChildProcessByStdio<null, Readable, Readable>;
 
 /** The app's program itself when its command needs no shell (see directCommand), else `/bin/sh -c`. */
-function spawnApp(spec: AppProcessSpec, env: Record<string, string>): AppChild {
+function spawnApp(spec: AppProcessSpec, cwdStat: Stats, env: Record<string, string>): AppChild {
   const options: SpawnOptionsWithStdioTuple<StdioNull, StdioPipe, StdioPipe> = {
     cwd: spec.cwd, env, ...spawnAs(spec.runAs), stdio: ['ignore', 'pipe', 'pipe'], detached: true, windowsHide: true,
   };
   const argv = directArgv(spec.command, env);
   if (argv) {
     try {
-      const direct = quiet(spawn(argv[0] ?? '', argv.slice(1), { ...options, env: { ...env, PWD: shellPwd(spec.cwd, env.PWD) } }));
+      const direct = quiet(spawn(argv[0] ?? '', argv.slice(1), { ...options, env: { ...env, PWD: shellPwd(spec.cwd, env.PWD, cwdStat) } }));
       if (direct.pid !== undefined) return direct;
       direct.stdout.destroy();
       direct.stderr.destroy();
@@ -99,7 +101,7 @@ function quiet<T extends ChildProcess>(child: T): T {
  * Throws ProcessStartError when the app cannot be started at all (missing cwd, log not writable).
  */
 export function startAppProcess(spec: AppProcessSpec): AppProcess {
-  assertDirectory(spec.app, spec.cwd);
+  const cwdStat = assertDirectory(spec.app, spec.cwd);
   let log: RotatingLog;
   try {
     log = new RotatingLog(spec.logFile, spec.logMaxBytes, spec.logFiles);
@@ -107,7 +109,7 @@ export function startAppProcess(spec: AppProcessSpec): AppProcess {
     throw new ProcessStartError(`${spec.app}: cannot open log file ${spec.logFile}: ${(e as Error).message}`);
   }
   const tag = randomUUID();
-  const child = spawnApp(spec, { ...spec.env, ...envAs(spec.runAs), [PROCESS_TAG_VAR]: tag });
+  const child = spawnApp(spec, cwdStat, { ...spec.env, ...envAs(spec.runAs), [PROCESS_TAG_VAR]: tag });
   const pid = child.pid;
   if (pid === undefined) {
     log.close();

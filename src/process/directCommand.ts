@@ -1,4 +1,4 @@
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync, type Stats } from 'node:fs';
 
 // An app's command is a shell command line, but most are a program and its arguments
 // (`python3 app.py`, `'/opt/venv/bin/gunicorn' -w 2 app:api`). Those are started without the
@@ -62,11 +62,14 @@ export function directArgv(command: string, env: Readonly<Record<string, string>
   return argv;
 }
 
-/** The PWD the shell would export in `cwd`: the inherited one if it names that directory, else the physical path. */
-export function shellPwd(cwd: string, inherited: string | undefined): string {
+/**
+ * The PWD the shell would export in `cwd`: the inherited one if it names that directory, else the
+ * physical path. `cwdStat`: the caller's stat of `cwd`, when it has one (a start checks the directory).
+ */
+export function shellPwd(cwd: string, inherited: string | undefined, cwdStat?: Stats): string {
   try {
     if (inherited?.startsWith('/')) {
-      const [a, b] = [statSync(inherited), statSync(cwd)];
+      const [a, b] = [statSync(inherited), cwdStat ?? statSync(cwd)];
       if (a.dev === b.dev && a.ino === b.ino) return inherited;
     }
     return realpathSync(cwd);

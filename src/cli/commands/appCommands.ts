@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ControlAction } from '../../control/types.js';
 import { defaultStateDir } from '../../daemon/paths.js';
 import { fail } from '../fail.js';
+import { runQuickAppCommand } from '../quickCommand.js';
 
 const ACTIONS: Array<[Exclude<ControlAction, 'deploy'>, string]> = [
   ['poll', 'check the remote for a new commit now'],
@@ -14,13 +15,8 @@ const ACTIONS: Array<[Exclude<ControlAction, 'deploy'>, string]> = [
 // every start of the CLI.
 const client = () => import('../../control/client.js');
 
-async function send(app: string, action: ControlAction, stateDir: string, commit?: string): Promise<void> {
-  try {
-    const { sendAppCommand } = await import('./sendAppCommand.js');
-    await sendAppCommand(app, action, stateDir, commit);
-  } catch (error) {
-    fail(error);
-  }
+function send(app: string, action: ControlAction, stateDir: string, commit?: string): Promise<void> {
+  return runQuickAppCommand({ action, app, stateDir, ...(commit === undefined ? {} : { commit }) });
 }
 
 export function registerAppCommands(program: Command): void {
