@@ -150,13 +150,15 @@ async function invalidConfig(ctx: SoakContext, view: AppView): Promise<void> {
   const seconds = ctx.prng.between(2, 6);
   const before = serverPids(ctx.world, app.name).sort().join(' ');
   const daemonStarts = ctx.daemonStarts;
-  const windowsBefore = ctx.windows.all.length;
+  const startedAt = Date.now();
   await writeRawConfig(app, invalidConfigText(app, ctx.tuning, kind));
   ctx.log.add('fault', app.name, `config rewritten, invalid (${kind}) for ${seconds.toFixed(1)} s`);
   try {
     await pause(seconds * 1000, ctx.aborted.signal);
-    const undisturbed =
-      ctx.daemonStarts === daemonStarts && !ctx.windows.all.slice(windowsBefore).some((w) => w.app === app.name) && ctx.windows.openFor(app.name).length === 0;
+    // A planned change at any moment of the fault ends the instance whatever the config says: one
+    // that began during it, and one already under way when it began (a daemon restarting, which
+    // replaces every instance the killed daemon left).
+    const undisturbed = ctx.daemonStarts === daemonStarts && !ctx.windows.plannedDuring(app.name, startedAt, Date.now());
     const after = serverPids(ctx.world, app.name).sort().join(' ');
     if (undisturbed && before !== '' && after !== before && !ctx.aborted.signal.aborted) {
       ctx.fail(app.name, `the app did not keep running while its config was invalid: server pid ${before} before, now ${after || 'none'}`);
