@@ -107,7 +107,7 @@ export async function writeLogTail(file: string, options: WriteLogOptions, out: 
         position = await copy(handle, position, size, out, signal);
         seen = await lastBytes(handle, position);
       }
-      // Rotated? The path now names another file: finish the old one (done above), switch.
+      // Rotated? The path now names another file: finish the old one, switch.
       let pathIno: number | null;
       try {
         pathIno = (await stat(file)).ino;
@@ -116,6 +116,8 @@ export async function writeLogTail(file: string, options: WriteLogOptions, out: 
         pathIno = null; // between rename and create: keep reading the old file
       }
       if (pathIno !== null && (!handle || pathIno !== (await handle.stat()).ino)) {
+        // What reached the old file between the copy above and the rename would be lost otherwise.
+        if (handle) await copy(handle, position, (await handle.stat()).size, out, signal);
         await handle?.close();
         handle = await openIfExists(file);
         position = 0;

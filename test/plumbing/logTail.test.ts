@@ -1,5 +1,6 @@
 import { appendFile, rename, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tailFile, writeLogTail } from '../../src/control/logTail.js';
 import { Capture, tempDirs, waitFor } from './helpers.js';
@@ -53,6 +54,40 @@ describe('writeLogTail', () => {
     await appendFile(file, 'seven\n'); // longer than what was there: only the content tells
     await waitFor(() => out.text.endsWith('seven\n'), 'a line after truncation');
     expect(out.text).toBe('two\nthree\nfour\nfive\nsix\nseven\n');
+    controller.abort();
+    await done;
+  });
+
+  it('keeps the last lines of a rotated file that arrived while it was still writing out earlier ones', async () => {
+    const dir = await dirs.make();
+    const file = path.join(dir, 'app.log');
+    await writeFile(file, 'one\n');
+    // A reader that holds the follow on its next chunk until told: the rotation then lands between
+    // the follow's copy of the old file and its look at the path, deterministically.
+    const received: string[] = [];
+    let hold = false;
+    let release: (() => void) | undefined;
+    const out = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, callback) {
+        received.push(chunk.toString());
+        if (hold) release = () => callback();
+        else callback();
+      },
+    });
+    const controller = new AbortController();
+    const done = writeLogTail(file, { lines: 1, follow: true, pollMs: 10 }, out, controller.signal);
+    await waitFor(() => received.join('') === 'one\n', 'the tail');
+    hold = true;
+    await appendFile(file, 'two\n');
+    await waitFor(() => release !== undefined, 'the follow to be writing out the appended line');
+    hold = false;
+    await appendFile(file, 'three\n');
+    await rename(file, `${file}.1`);
+    await writeFile(file, 'four\n');
+    release!();
+    await waitFor(() => received.join('').endsWith('four\n'), 'a line in the new file');
+    expect(received.join('')).toBe('one\ntwo\nthree\nfour\n');
     controller.abort();
     await done;
   });
