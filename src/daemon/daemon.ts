@@ -21,6 +21,7 @@ import { LocalRemoteWatch } from './localRemoteWatch.js';
 import { stopAllApps } from './shutdown.js';
 import { combineInspectors } from '../inspect/combineInspectors.js';
 import { deferInspection } from '../inspect/deferInspection.js';
+import { learnProcesses } from '../process/index.js';
 import { acquireDaemonLock, type DaemonLock } from './lock.js';
 import { appLogFile, socketPath } from './paths.js';
 import { parsePersisted } from './persistedState.js';
@@ -111,6 +112,9 @@ export class Daemon {
     const apps = await this.lastValid.appsAtBoot(loaded, configDir, this.logger);
     const byName = new Map(apps.map((app) => [app.config.name, app]));
     await stopLeftoverProcesses(this.store, (app) => byName.get(app)?.config, this.logger);
+    // The host's processes as they are before any app starts: the look for an app's strays after
+    // its exit then reads only what started since, the first time too (src/process/birthRegister.ts).
+    learnProcesses();
 
     const inputs: AppMachineInput[] = [];
     for (const app of apps) {

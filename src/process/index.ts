@@ -7,6 +7,7 @@ export type { CommandResult, RunCommandOptions } from './runCommand.js';
 export { runCommand } from './runCommand.js';
 export { stopRecordedProcess } from './stopRecordedProcess.js';
 export { PROCESS_TAG_VAR } from './processTree.js';
+export { learnProcesses } from './processTable.js';
 export { RotatingLog, DEFAULT_LOG_FILES, DEFAULT_LOG_MAX_BYTES } from './rotatingLog.js';
 export { isSameProcess, processStartTime, processState } from './procInfo.js';
 export { AccountError, envAs, lookupAccount, spawnAs, type RunAs } from './account.js';

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { BirthRegister, openProcIdentity, type ProcIdentity } from './birthRegister.js';
 
-// Linux /proc, read directly: a snapshot of a few hundred processes costs a millisecond or two
-// and no child process (unlike ps), which matters on a shutdown path that cannot wait.
+// Linux /proc, read directly: a snapshot of a few hundred processes costs a few milliseconds and
+// no child process (unlike ps), which matters on a shutdown path that cannot wait.
 
 export interface ProcEntry {
   pid: number;
@@ -15,13 +16,7 @@ export interface ProcEntry {
   state: string;
 }
 
-export function readProcEntry(pid: number): ProcEntry | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
+function parseProcStat(pid: number, stat: string): ProcEntry | undefined {
   // The command name (field 2) is in parentheses and may contain spaces or ')'.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ppid = Number(rest[1]);
@@ -30,6 +25,41 @@ export function readProcEntry(pid: number): ProcEntry | undefined {
   const startTime = Number(rest[19]);
   if (!Number.isFinite(ppid) || !Number.isFinite(pgid) || !Number.isFinite(sid) || !Number.isFinite(startTime)) return undefined;
   return { pid, ppid, pgid, sid, startTime, state: rest[0] ?? '?' };
+}
+
+export function readProcEntry(pid: number): ProcEntry | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseProcStat(pid, stat);
+}
+
+// A stat line is a few hundred bytes (52 numbers and a name of at most 64 bytes).
+const statBuffer = Buffer.alloc(4096);
+
+/** The entry of `pid` and the identity of the file it was read through (one open file: both are of the same process). */
+function readProcEntryWithIdentity(pid: number): { entry: ProcEntry; identity: ProcIdentity } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(`/proc/${pid}/stat`, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const identity = openProcIdentity(fd);
+    let length = 0;
+    for (let n = 1; n > 0 && length < statBuffer.length; length += n) n = readSync(fd, statBuffer, length, statBuffer.length - length, null);
+    const entry = parseProcStat(pid, statBuffer.toString('latin1', 0, length));
+    return entry && { entry, identity };
+  } catch {
+    // Gone between the open and the read (ESRCH).
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // Kernel threads are most of the processes of a small host (57 of 65 on the bench VM) and never
@@ -72,8 +102,14 @@ export function kernelThreads(): Set<number> {
   return pids;
 }
 
-/** Every process visible in /proc (empty where there is no /proc), but kernel threads and those `skip` names. */
-export function scanProcesses(skip: (pid: number) => boolean = () => false): ProcEntry[] {
+const births = new BirthRegister();
+
+/**
+ * Every process visible in /proc (empty where there is no /proc), but kernel threads, those `skip`
+ * names, and those started before `bornSince` (clock ticks since boot, as ProcEntry.startTime):
+ * most of these are left out without a read, known from an earlier scan (see birthRegister.ts).
+ */
+export function scanProcesses(skip: (pid: number) => boolean = () => false, bornSince = 0): ProcEntry[] {
   let names: string[];
   try {
     names = readdirSync('/proc');
@@ -83,16 +119,27 @@ export function scanProcesses(skip: (pid: number) => boolean = () => false): Pro
   // Listed after the directory, so a PID left out was a kernel thread after the listing: no
   // process alive through the scan has it, and one born since is one the listing missed anyway.
   const kernel = kernelThreads();
+  births.beginListing();
   const entries: ProcEntry[] = [];
   for (const name of names) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57) continue;
     const pid = Number(name);
-    if (kernel.has(pid) || skip(pid)) continue;
-    const entry = readProcEntry(pid);
-    if (entry) entries.push(entry);
+    if (kernel.has(pid) || skip(pid) || births.bornBefore(pid, bornSince)) continue;
+    const read = readProcEntryWithIdentity(pid);
+    if (!read) continue;
+    births.note(pid, read.identity, read.entry.startTime);
+    if (read.entry.startTime >= bornSince) entries.push(read.entry);
   }
   return entries;
+}
+
+/**
+ * A scan whose only use is what it teaches the next one: the host's processes as they are now,
+ * so that the first look for an app's strays reads only what started since (the daemon's boot).
+ */
+export function learnProcesses(): void {
+  scanProcesses();
 }
 
 /** True when the environment of `pid` holds exactly `name=value` (false when unreadable). */

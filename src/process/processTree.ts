@@ -68,10 +68,9 @@ const otherLiveRoot = (target: TreeTarget) => (pid: number): boolean => pid !== 
  */
 export function collectTree(target: TreeTarget, known: TreeMembers = new Map()): TreeMembers {
   const isOtherRoot = otherLiveRoot(target);
-  const scan = scanProcesses(isOtherRoot);
-  // Nothing started before the root can belong to its tree; skipping those spares reading the
-  // environment of every older process on the machine when looking for the tag.
-  const all = scan.filter((p) => p.state !== 'Z' && p.pid !== process.pid && p.startTime >= target.startTime);
+  // Nothing started before the root can belong to its tree: the scan leaves those out, most of
+  // them without a read, and none of their environments is searched for the tag.
+  const all = scanProcesses(isOtherRoot, target.startTime).filter((p) => p.state !== 'Z' && p.pid !== process.pid);
   const othersSessions = new Set([...liveRoots.keys()].filter(isOtherRoot));
   // The tag is looked for only where the parent is older than the root (or gone): a process of
   // the tree that lost its parent was adopted by init or an older subreaper, and one whose parent
@@ -136,5 +135,6 @@ export function treeAlive(target: TreeTarget, members: TreeMembers): boolean {
   } catch {
     return false;
   }
-  return scanProcesses(otherLiveRoot(target)).some((p) => p.pgid === target.pid && p.state !== 'Z' && p.pid !== process.pid);
+  // The group's members descend from its leader, so none is older than the root.
+  return scanProcesses(otherLiveRoot(target), target.startTime).some((p) => p.pgid === target.pid && p.state !== 'Z' && p.pid !== process.pid);
 }

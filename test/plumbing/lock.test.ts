@@ -14,7 +14,7 @@ const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   childDir = await dirs.make();
-  await compileForChild(childDir, ['src/daemon/lock.ts', 'src/daemon/paths.ts', 'src/process/procInfo.ts', 'src/process/processTable.ts']);
+  await compileForChild(childDir, ['src/daemon/lock.ts', 'src/daemon/paths.ts', 'src/process/procInfo.ts', 'src/process/processTable.ts', 'src/process/birthRegister.ts']);
   await writeFile(
     path.join(childDir, 'holder.js'),
     // Says "ready", waits for "go" on stdin (so several start their attempt at the same moment),

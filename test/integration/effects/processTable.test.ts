@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { procIdentity } from '../../../src/process/birthRegister.js';
+import { processStartTime } from '../../../src/process/procInfo.js';
 import { kernelThreads, scanProcesses } from '../../../src/process/processTable.js';
 import { pidAlive } from '../../fixtures/apps/processes.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
@@ -44,5 +46,46 @@ describe('the /proc scan', () => {
     // Detached: the leader of a session and group of its own.
     expect(scan.find((p) => p.pid === pid)).toMatchObject({ ppid: process.pid, pgid: pid, sid: pid });
     expect(scanProcesses((p) => p === pid).some((p) => p.pid === pid)).toBe(false);
+  });
+
+  it('leaves out what started before `bornSince`, from a read or from what an earlier scan learnt, and lists what started since', async () => {
+    const old = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    trackPid(old.pid!);
+    await waitFor(() => processStartTime(old.pid!) !== undefined, { timeoutMs: 5000, what: 'the first sleep to run' });
+    const oldStart = processStartTime(old.pid!)!;
+    // Start times are in clock ticks: the second process must start in a later tick than the first.
+    let young = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    trackPid(young.pid!);
+    await waitFor(() => {
+      const start = processStartTime(young.pid!);
+      if (start === undefined) return false;
+      if (start > oldStart) return true;
+      young.kill('SIGKILL');
+      young = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+      trackPid(young.pid!);
+      return false;
+    }, { timeoutMs: 5000, what: 'a sleep started in a later clock tick' });
+    const since = processStartTime(young.pid!)!;
+    expect(scanProcesses().map((p) => p.pid)).toEqual(expect.arrayContaining([old.pid, young.pid]));
+    for (let scan = 0; scan < 3; scan++) {
+      const pids = scanProcesses(undefined, since).map((p) => p.pid);
+      expect(pids).toContain(young.pid);
+      expect(pids).not.toContain(old.pid);
+      expect(pids).not.toContain(process.pid);
+    }
+  });
+
+  it('tells processes apart by the inode procfs shows them through: the same while one lives, another for another, none once it is gone', async () => {
+    const a = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const b = spawn('sleep', ['30'], { stdio: 'ignore' });
+    trackPid(a.pid!);
+    trackPid(b.pid!);
+    await waitFor(() => procIdentity(a.pid!) !== undefined && procIdentity(b.pid!) !== undefined, { timeoutMs: 5000, what: 'both sleeps to run' });
+    expect(procIdentity(a.pid!)).toEqual(procIdentity(a.pid!));
+    expect(procIdentity(a.pid!)?.ino).not.toBe(procIdentity(b.pid!)?.ino);
+    const exited = new Promise((resolve) => a.once('exit', resolve));
+    a.kill('SIGKILL');
+    await exited;
+    expect(procIdentity(a.pid!)).toBeUndefined();
   });
 });
