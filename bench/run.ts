@@ -3,11 +3,13 @@
 //          --polls N  --quick  --results bench/RESULTS.md (rewrites the figures block there)
 //          --node-args="..." (Node options for huddle's daemon instead of production's DAEMON_NODE_FLAGS)
 //          --huddle-cli=PATH (bench another build of huddle's CLI, e.g. a patched copy)
+//          --host-processes N (N idle processes alive through the run, as on a busier host)
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanUpAll, cleanUpOnSignals } from './lib/cleanup.js';
 import { setDaemonNodeArgs } from './lib/huddleDaemon.js';
+import { startIdleProcesses, type IdleProcesses } from './lib/idleProcesses.js';
 import { describeMachine, loadAverage } from './lib/machine.js';
 import type { BenchOptions } from './lib/options.js';
 import { assertBuilt, setHuddleCli } from './lib/paths.js';
@@ -24,7 +26,7 @@ const SCENARIOS: Record<string, (options: BenchOptions) => Promise<ScenarioResul
   poll: pollCost,
 };
 
-function parseOptions(): { options: BenchOptions; only: string[]; results: string | undefined } {
+function parseOptions(): { options: BenchOptions; only: string[]; results: string | undefined; hostProcesses: number } {
   const { values } = parseArgs({
     options: {
       only: { type: 'string' },
@@ -36,11 +38,12 @@ function parseOptions(): { options: BenchOptions; only: string[]; results: strin
       results: { type: 'string' },
       'node-args': { type: 'string' },
       'huddle-cli': { type: 'string' },
+      'host-processes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run bench -- [--only push,crash,footprint,poll] [--runs N] [--window S] [--sizes 1,20,100] [--polls N] [--quick] [--results FILE] [--node-args="..."] [--huddle-cli=PATH]');
+    console.log('usage: npm run bench -- [--only push,crash,footprint,poll] [--runs N] [--window S] [--sizes 1,20,100] [--polls N] [--quick] [--results FILE] [--node-args="..."] [--huddle-cli=PATH] [--host-processes N]');
     process.exit(0);
   }
   const quick = values.quick ?? false;
@@ -59,6 +62,7 @@ function parseOptions(): { options: BenchOptions; only: string[]; results: strin
   return {
     only,
     results: values.results,
+    hostProcesses: values['host-processes'] === undefined ? 0 : positive(values['host-processes'], 0, 'host-processes'),
     options: {
       runs: positive(values.runs, quick ? 3 : 10, 'runs'),
       windowSeconds: positive(values.window, quick ? 10 : 60, 'window'),
@@ -102,10 +106,22 @@ async function writeResults(file: string, machine: string[], rows: Row[], notes:
 }
 
 async function main(): Promise<number> {
-  const { options, only, results } = parseOptions();
+  const { options, only, results, hostProcesses } = parseOptions();
   assertBuilt();
   cleanUpOnSignals();
+  // Outside the scenarios' cleanup (which ends each scenario): they live through the whole run.
+  let idle: IdleProcesses | undefined;
+  if (hostProcesses > 0) idle = await startIdleProcesses(hostProcesses);
+  try {
+    return await runScenarios(options, only, results, hostProcesses);
+  } finally {
+    await idle?.stop();
+  }
+}
+
+async function runScenarios(options: BenchOptions, only: string[], results: string | undefined, hostProcesses: number): Promise<number> {
   const machine = describeMachine();
+  if (hostProcesses > 0) machine.push(`idle processes started by the bench (--host-processes), in the count above: ${hostProcesses}`);
   console.error(machine.join('\n'));
   const rows: Row[] = [];
   const notes: string[] = [];

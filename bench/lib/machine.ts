@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { processCount } from './idleProcesses.js';
 
 function firstLine(command: string, args: string[]): string {
   try {
@@ -32,6 +33,7 @@ export function describeMachine(): string[] {
     // Node 20 parses the file it names at every start (nodejs/node#40524): ~40 ms per Node process.
     `NODE_EXTRA_CA_CERTS: ${process.env.NODE_EXTRA_CA_CERTS ? `set (${process.env.NODE_EXTRA_CA_CERTS})` : 'not set'}`,
     `load average at start (1/5/15 min): ${load}`,
+    `processes at start (/proc, kernel threads included): ${processCount()}`,
   ];
 }
 
