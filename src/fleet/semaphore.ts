@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Etcd3, IKeyValue } from 'etcd3';
+import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import { abortable, pause } from './abortable.js';
 import { DEFAULT_KEY_PREFIX, prefixEnd, queuePrefix, slotsPrefix } from './keys.js';
 import type { NodeLease } from './nodeLease.js';
@@ -88,10 +88,8 @@ export class FleetSemaphore {
     const res = await abortable(this.older(from, mine), signal);
     let ahead = res.kvs.length;
     if (ahead < limit) return;
-    const watcher = await abortable(
-      this.client.watch().prefix(from).withPreviousKV().startRevision(String(BigInt(res.header.revision) + 1n)).create(),
-      signal,
-    );
+    let watcher: Watcher | undefined;
+    let done = false;
     let onLost: (() => void) | undefined;
     let recount: NodeJS.Timeout | undefined;
     try {
@@ -99,32 +97,42 @@ export class FleetSemaphore {
         new Promise<void>((resolve, reject) => {
           onLost = () => reject(new PlaceLost('lease lost while waiting'));
           this.lease.once('lost', onLost);
-          // A safety net under the watch: across an etcd outage a resumed watch should replay every
-          // deletion, but a missed one must not leave a node waiting forever. A count now and then.
+          // A safety net under the watch, running from before the watch exists: across an etcd
+          // outage a resumed watch should replay every deletion, but a missed one, or a watch whose
+          // creation never completes (seen once when etcd stopped at that moment), must not leave
+          // a node waiting forever. A count now and then.
           recount = setInterval(() => {
             void this.countAhead(from, mine).then((n) => {
               ahead = Math.min(ahead, n);
               if (ahead < limit) resolve();
             }, () => undefined);
           }, this.retryMs * 10);
-          watcher.on('delete', (_kv: IKeyValue, previous?: IKeyValue) => {
-            // Without the previous value (compacted meanwhile), count again rather than guess.
-            if (!previous) {
-              void this.countAhead(from, mine).then((n) => {
-                ahead = n;
-                if (ahead < limit) resolve();
-              }, reject);
+          this.client.watch().prefix(from).withPreviousKV().startRevision(String(BigInt(res.header.revision) + 1n)).create().then((created) => {
+            if (done) {
+              void created.cancel().catch(() => undefined);
               return;
             }
-            if (BigInt(previous.create_revision) < mine && --ahead < limit) resolve();
-          });
+            watcher = created;
+            created.on('delete', (_kv: IKeyValue, previous?: IKeyValue) => {
+              // Without the previous value (compacted meanwhile), count again rather than guess.
+              if (!previous) {
+                void this.countAhead(from, mine).then((n) => {
+                  ahead = n;
+                  if (ahead < limit) resolve();
+                }, reject);
+                return;
+              }
+              if (BigInt(previous.create_revision) < mine && --ahead < limit) resolve();
+            });
+          }, reject);
         }),
         signal,
       );
     } finally {
+      done = true;
       clearInterval(recount);
       if (onLost) this.lease.off('lost', onLost);
-      await watcher.cancel().catch(() => undefined);
+      await watcher?.cancel().catch(() => undefined);
     }
   }
 

@@ -1,4 +1,6 @@
+import type { Watcher } from 'etcd3';
 import { afterEach, expect, it } from 'vitest';
+import type { SlotHandle } from '../../src/fleet/semaphore.js';
 import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
 import { waitFor } from '../fixtures/git/waitFor.js';
 import { closeAllNodes, makeNode } from './fleetNodes.js';
@@ -56,6 +58,28 @@ describeWithEtcd('fleet semaphore on a real etcd', () => {
       `semaphore: ${intervals.length} holds, max overlap ${maxOverlap(intervals)}, etcd samples ${samples.length} max ${Math.max(...samples)}, ` +
         `acquire latency min ${uncontended.toFixed(1)} ms p50 ${latencies[latencies.length >> 1]!.toFixed(1)} ms`,
     );
+  });
+
+  it('a waiting acquire whose watch is never created still takes the slot once it frees', async () => {
+    const a = makeNode(etcd().endpoint, 'a');
+    const b = makeNode(etcd().endpoint, 'b');
+    const held = await a.semaphore.acquire('stuck', 1);
+    // As when etcd stops while the watch is being created: its creation never completes.
+    const watch = b.client.watch.bind(b.client);
+    b.client.watch = () => {
+      const builder = watch();
+      builder.create = () => new Promise<Watcher>(() => undefined);
+      return builder;
+    };
+    let slot: SlotHandle | undefined;
+    const waiting = b.semaphore.acquire('stuck', 1).then((s) => (slot = s));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slot).toBeUndefined();
+    await held.release();
+    // retryMs is 200 ms: the recount runs every 2 s.
+    await waitFor(() => slot !== undefined, { timeoutMs: 5000, what: 'b to take the slot through the recount' });
+    await waiting;
+    await slot!.release();
   });
 
   it('a waiting acquire resumes as soon as a slot is released (watch, not polling)', async () => {
