@@ -10,11 +10,14 @@ import { fstatSync, statSync } from 'node:fs';
 // What proves "same process" is the inode of /proc/<pid>/stat. procfs makes a new inode, with a new
 // number from a counter and the time of its making, for every process it shows: the inode holds
 // the process's own `struct pid`, and once the process is gone the kernel drops it, so a later
-// process with the same PID gets another. Same inode number and same change time, then, means the
-// same process. A different inode (also what a dropped cache gives the same process) only means
-// the stat file is read again. The counter is 32 bits and wraps on a busy host; with the time of
-// making compared too, a false match would need the wrap to land on the same number in the same
-// clock tick.
+// process with the same PID gets another (test/integration/effects/pidReuse.test.ts hands a PID
+// out again to check). Same inode number and same change time, then, means the same process. A
+// different inode (also what a dropped cache gives the same process) only means the stat file is
+// read again. The inode number is what carries the proof: the time is a coarse clock tick, the
+// same for two processes made in one tick. The counter is 32 bits, shared with pipes and sockets,
+// and wraps on a busy host; a false match would need a wrap onto the same number together with
+// the wall clock stepped back onto the same tick. This is Linux's procfs; a /proc emulated
+// elsewhere (gVisor, WSL1) is assumed to make an inode per process too.
 
 /** Which inode of procfs shows a process: compared, never interpreted. */
 export interface ProcIdentity {
@@ -59,8 +62,8 @@ export class BirthRegister {
   }
 
   /**
-   * True when `pid` is, beyond doubt, the process seen before and it started before `since`
-   * (its identity checked now). False means: read it.
+   * True when `pid` is the process seen before (its identity checked now, see above) and it
+   * started before `since`. False means: read it.
    */
   bornBefore(pid: number, since: number): boolean {
     const birth = this.previous.get(pid);

@@ -135,6 +135,7 @@ export function treeAlive(target: TreeTarget, members: TreeMembers): boolean {
   } catch {
     return false;
   }
-  // The group's members descend from its leader, so none is older than the root.
+  // None of the group's members is older than the root: it leads a session of its own (setsid),
+  // a process joins only a group of its own session, and only the root's descendants are in it.
   return scanProcesses(otherLiveRoot(target), target.startTime).some((p) => p.pgid === target.pid && p.state !== 'Z' && p.pid !== process.pid);
 }
