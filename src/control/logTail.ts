@@ -84,14 +84,14 @@ export async function writeLogTail(file: string, options: WriteLogOptions, out: 
   let handle = await openIfExists(file);
   let position = 0;
   try {
-    // The bytes just before `position`: if they change, the file was truncated and rewritten
-    // (copytruncate) faster than we polled, and is read again from the start.
-    let seen: Buffer = Buffer.alloc(0);
+    // The last bytes written out, which are the file's just before `position`: if the file's
+    // change, it was truncated and rewritten (copytruncate) faster than we polled, and is read
+    // again from the start. Kept from what was copied, never read again: a truncation right after
+    // the copy must not become what the file is compared with.
+    let seen: Buffer = NOTHING;
     if (handle) {
       const end = (await handle.stat()).size;
-      position = await tailStart(handle, end, options.lines);
-      position = await copy(handle, position, end, out, signal);
-      seen = await lastBytes(handle, position);
+      ({ position, seen } = await copy(handle, await tailStart(handle, end, options.lines), end, out, signal));
     }
     if (!options.follow) return;
     const pollMs = options.pollMs ?? 200;
@@ -103,9 +103,11 @@ export async function writeLogTail(file: string, options: WriteLogOptions, out: 
       }
       if (handle) {
         const size = (await handle.stat()).size;
-        if (await wasTruncated(handle, size, position, seen)) position = 0;
-        position = await copy(handle, position, size, out, signal);
-        seen = await lastBytes(handle, position);
+        if (await wasTruncated(handle, size, position, seen)) {
+          position = 0;
+          seen = NOTHING;
+        }
+        ({ position, seen } = await copy(handle, position, size, out, signal, seen));
       }
       // Rotated? The path now names another file: finish the old one, switch.
       let pathIno: number | null;
@@ -116,13 +118,16 @@ export async function writeLogTail(file: string, options: WriteLogOptions, out: 
         pathIno = null; // between rename and create: keep reading the old file
       }
       if (pathIno !== null && (!handle || pathIno !== (await handle.stat()).ino)) {
-        // What reached the old file between the copy above and the rename would be lost otherwise.
-        if (handle) await copy(handle, position, (await handle.stat()).size, out, signal);
+        if (handle) {
+          // What reached the old file between the copy above and the rename would be lost otherwise.
+          await copy(handle, position, (await handle.stat()).size, out, signal);
+          // A reader held back (a slow client) may find several rotations at once: the files made
+          // and rotated away meanwhile are now `file.1` … next to the old one, and come first.
+          await copyRotatedSince(file, (await handle.stat()).ino, out, signal);
+        }
         await handle?.close();
         handle = await openIfExists(file);
-        position = 0;
-        if (handle) position = await copy(handle, 0, (await handle.stat()).size, out, signal);
-        seen = handle ? await lastBytes(handle, position) : Buffer.alloc(0);
+        ({ position, seen } = handle ? await copy(handle, 0, (await handle.stat()).size, out, signal) : { position: 0, seen: NOTHING });
       }
     }
   } finally {
@@ -130,29 +135,70 @@ export async function writeLogTail(file: string, options: WriteLogOptions, out: 
   }
 }
 
-const GUARD_BYTES = 32;
+// Generations looked at for the file being followed (RotatingLog keeps `file.1` … `file.<files>`).
+const MAX_GENERATIONS = 100;
 
-async function lastBytes(handle: FileHandle, position: number): Promise<Buffer> {
-  const length = Math.min(GUARD_BYTES, position);
-  const buffer = Buffer.alloc(length);
-  const { bytesRead } = await handle.read(buffer, 0, length, position - length);
-  return buffer.subarray(0, bytesRead);
+/** After a switch: every whole generation newer than the one whose inode is `oldIno`, oldest first. */
+async function copyRotatedSince(file: string, oldIno: number, out: Writable, signal: AbortSignal): Promise<void> {
+  let generation = 0;
+  for (let n = 1; n <= MAX_GENERATIONS; n++) {
+    let ino: number;
+    try {
+      ino = (await stat(`${file}.${n}`)).ino;
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) break;
+      throw error;
+    }
+    if (ino === oldIno) {
+      generation = n;
+      break;
+    }
+  }
+  // Not found (deleted, rotated by another scheme): nothing in between can be told apart.
+  for (let n = generation - 1; n >= 1 && !signal.aborted; n--) {
+    const rotated = await openIfExists(`${file}.${n}`);
+    if (!rotated) continue;
+    try {
+      await copy(rotated, 0, (await rotated.stat()).size, out, signal);
+    } finally {
+      await rotated.close();
+    }
+  }
 }
 
+const GUARD_BYTES = 32;
+
+const NOTHING = Buffer.alloc(0);
+
+/** True when the file no longer holds `seen` just before `position`. */
 async function wasTruncated(handle: FileHandle, size: number, position: number, seen: Buffer): Promise<boolean> {
   if (size < position) return true;
   if (seen.length === 0) return false;
-  return !(await lastBytes(handle, position)).equals(seen);
+  const now = Buffer.alloc(seen.length);
+  const { bytesRead } = await handle.read(now, 0, seen.length, position - seen.length);
+  return bytesRead !== seen.length || !now.equals(seen);
 }
 
-/** Copy bytes [from, to) to `out`, honouring backpressure; returns where it stopped. */
-async function copy(handle: FileHandle, from: number, to: number, out: Writable, signal: AbortSignal): Promise<number> {
+/** The last GUARD_BYTES of `before` followed by `chunk`, copied (the chunk's buffer is not kept). */
+function lastBytesOf(before: Buffer, chunk: Buffer): Buffer {
+  if (chunk.length >= GUARD_BYTES) return Buffer.from(chunk.subarray(chunk.length - GUARD_BYTES));
+  const joined = Buffer.concat([before, chunk]);
+  return joined.subarray(Math.max(0, joined.length - GUARD_BYTES));
+}
+
+/**
+ * Copy bytes [from, to) to `out`, honouring backpressure. Returns where it stopped and the last
+ * bytes before that point, from `seen` (the bytes before `from`) and what it copied.
+ */
+async function copy(handle: FileHandle, from: number, to: number, out: Writable, signal: AbortSignal, seen: Buffer = NOTHING): Promise<{ position: number; seen: Buffer }> {
   let position = from;
+  let last = seen;
   while (position < to && !signal.aborted && !out.destroyed) {
     const buffer = Buffer.alloc(Math.min(CHUNK, to - position));
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
     if (bytesRead === 0) break;
     position += bytesRead;
+    last = lastBytesOf(last, buffer.subarray(0, bytesRead));
     if (!out.write(buffer.subarray(0, bytesRead))) {
       try {
         await once(out, 'drain', { signal });
@@ -161,5 +207,5 @@ async function copy(handle: FileHandle, from: number, to: number, out: Writable,
       }
     }
   }
-  return position;
+  return { position, seen: last };
 }

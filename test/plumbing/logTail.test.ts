@@ -5,6 +5,33 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tailFile, writeLogTail } from '../../src/control/logTail.js';
 import { Capture, tempDirs, waitFor } from './helpers.js';
 
+/** `out` for a follow that holds it on a chunk once `hold()` was called, until `release()`. */
+function heldReader() {
+  const received: string[] = [];
+  let holding = false;
+  let pending: (() => void) | undefined;
+  const out = new Writable({
+    highWaterMark: 1,
+    write(chunk: Buffer, _encoding, callback) {
+      received.push(chunk.toString());
+      if (holding) pending = () => callback();
+      else callback();
+    },
+  });
+  return {
+    out,
+    text: () => received.join(''),
+    hold: () => (holding = true),
+    held: () => pending !== undefined,
+    release() {
+      holding = false;
+      const resume = pending;
+      pending = undefined;
+      resume?.();
+    },
+  };
+}
+
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
 
@@ -62,32 +89,67 @@ describe('writeLogTail', () => {
     const dir = await dirs.make();
     const file = path.join(dir, 'app.log');
     await writeFile(file, 'one\n');
-    // A reader that holds the follow on its next chunk until told: the rotation then lands between
-    // the follow's copy of the old file and its look at the path, deterministically.
-    const received: string[] = [];
-    let hold = false;
-    let release: (() => void) | undefined;
-    const out = new Writable({
-      highWaterMark: 1,
-      write(chunk: Buffer, _encoding, callback) {
-        received.push(chunk.toString());
-        if (hold) release = () => callback();
-        else callback();
-      },
-    });
+    // The follow held on its next chunk: the rotation then lands between its copy of the old file
+    // and its look at the path, deterministically.
+    const reader = heldReader();
     const controller = new AbortController();
-    const done = writeLogTail(file, { lines: 1, follow: true, pollMs: 10 }, out, controller.signal);
-    await waitFor(() => received.join('') === 'one\n', 'the tail');
-    hold = true;
+    const done = writeLogTail(file, { lines: 1, follow: true, pollMs: 10 }, reader.out, controller.signal);
+    await waitFor(() => reader.text() === 'one\n', 'the tail');
+    reader.hold();
     await appendFile(file, 'two\n');
-    await waitFor(() => release !== undefined, 'the follow to be writing out the appended line');
-    hold = false;
+    await waitFor(reader.held, 'the follow to be writing out the appended line');
     await appendFile(file, 'three\n');
     await rename(file, `${file}.1`);
     await writeFile(file, 'four\n');
-    release!();
-    await waitFor(() => received.join('').endsWith('four\n'), 'a line in the new file');
-    expect(received.join('')).toBe('one\ntwo\nthree\nfour\n');
+    reader.release();
+    await waitFor(() => reader.text().endsWith('four\n'), 'a line in the new file');
+    expect(reader.text()).toBe('one\ntwo\nthree\nfour\n');
+    controller.abort();
+    await done;
+  });
+
+  it('reads the files rotated away while it was held back, in order, when it finds several rotations at once', async () => {
+    const dir = await dirs.make();
+    const file = path.join(dir, 'app.log');
+    await writeFile(file, 'one\n');
+    const reader = heldReader();
+    const controller = new AbortController();
+    const done = writeLogTail(file, { lines: 1, follow: true, pollMs: 10 }, reader.out, controller.signal);
+    await waitFor(() => reader.text() === 'one\n', 'the tail');
+    reader.hold();
+    await appendFile(file, 'two\n');
+    await waitFor(reader.held, 'the follow to be writing out the appended line');
+    // Two rotations as RotatingLog makes them (file → file.1 → file.2), while the reader waits.
+    await appendFile(file, 'three\n');
+    await rename(file, `${file}.1`);
+    await writeFile(file, 'four\n');
+    await rename(`${file}.1`, `${file}.2`);
+    await rename(file, `${file}.1`);
+    await writeFile(file, 'five\n');
+    reader.release();
+    await waitFor(() => reader.text().endsWith('five\n'), 'a line in the newest file');
+    expect(reader.text()).toBe('one\ntwo\nthree\nfour\nfive\n');
+    controller.abort();
+    await done;
+  });
+
+  it('sees a copytruncate that lands right after it wrote out a line, and reads the rewritten file from its start', async () => {
+    const dir = await dirs.make();
+    const file = path.join(dir, 'app.log');
+    await writeFile(file, 'one\n');
+    const reader = heldReader();
+    const controller = new AbortController();
+    const done = writeLogTail(file, { lines: 1, follow: true, pollMs: 10 }, reader.out, controller.signal);
+    await waitFor(() => reader.text() === 'one\n', 'the tail');
+    reader.hold();
+    await appendFile(file, 'six\n');
+    await waitFor(reader.held, 'the follow to be writing out the appended line');
+    // Truncated and written again, longer than what was there, before the follow looks again.
+    await truncate(file, 0);
+    await appendFile(file, 'seventeen\n');
+    reader.release();
+    await waitFor(() => reader.text().endsWith('seventeen\n'), 'the rewritten file');
+    expect(reader.text()).toBe('one\nsix\nseventeen\n');
     controller.abort();
     await done;
   });
