@@ -35,6 +35,29 @@ function heldReader() {
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
 
+/**
+ * Follows a new log holding "one", appends `line` and holds the follow while it writes that line
+ * out. `finish` lets it go on, waits for output ending with `last`, and stops it.
+ */
+async function followHeldOn(line: string) {
+  const file = path.join(await dirs.make(), 'app.log');
+  await writeFile(file, 'one\n');
+  const reader = heldReader();
+  const controller = new AbortController();
+  const done = writeLogTail(file, { lines: 1, follow: true, pollMs: 10 }, reader.out, controller.signal);
+  await waitFor(() => reader.text() === 'one\n', 'the tail');
+  reader.hold();
+  await appendFile(file, line);
+  await waitFor(reader.held, 'the follow to be writing out the appended line');
+  const finish = async (last: string) => {
+    reader.release();
+    await waitFor(() => reader.text().endsWith(last), `"${last.trim()}" to be written out`);
+    controller.abort();
+    await done;
+  };
+  return { file, reader, finish };
+}
+
 describe('tailFile', () => {
   it('returns the last lines, with or without a final newline, and none for a missing file', async () => {
     const dir = await dirs.make();
@@ -86,39 +109,18 @@ describe('writeLogTail', () => {
   });
 
   it('keeps the last lines of a rotated file that arrived while it was still writing out earlier ones', async () => {
-    const dir = await dirs.make();
-    const file = path.join(dir, 'app.log');
-    await writeFile(file, 'one\n');
-    // The follow held on its next chunk: the rotation then lands between its copy of the old file
-    // and its look at the path, deterministically.
-    const reader = heldReader();
-    const controller = new AbortController();
-    const done = writeLogTail(file, { lines: 1, follow: true, pollMs: 10 }, reader.out, controller.signal);
-    await waitFor(() => reader.text() === 'one\n', 'the tail');
-    reader.hold();
-    await appendFile(file, 'two\n');
-    await waitFor(reader.held, 'the follow to be writing out the appended line');
+    // Held while it writes out "two": the rotation lands between its copy of the old file and
+    // its look at the path, deterministically.
+    const { file, reader, finish } = await followHeldOn('two\n');
     await appendFile(file, 'three\n');
     await rename(file, `${file}.1`);
     await writeFile(file, 'four\n');
-    reader.release();
-    await waitFor(() => reader.text().endsWith('four\n'), 'a line in the new file');
+    await finish('four\n');
     expect(reader.text()).toBe('one\ntwo\nthree\nfour\n');
-    controller.abort();
-    await done;
   });
 
   it('reads the files rotated away while it was held back, in order, when it finds several rotations at once', async () => {
-    const dir = await dirs.make();
-    const file = path.join(dir, 'app.log');
-    await writeFile(file, 'one\n');
-    const reader = heldReader();
-    const controller = new AbortController();
-    const done = writeLogTail(file, { lines: 1, follow: true, pollMs: 10 }, reader.out, controller.signal);
-    await waitFor(() => reader.text() === 'one\n', 'the tail');
-    reader.hold();
-    await appendFile(file, 'two\n');
-    await waitFor(reader.held, 'the follow to be writing out the appended line');
+    const { file, reader, finish } = await followHeldOn('two\n');
     // Two rotations as RotatingLog makes them (file → file.1 → file.2), while the reader waits.
     await appendFile(file, 'three\n');
     await rename(file, `${file}.1`);
@@ -126,32 +128,17 @@ describe('writeLogTail', () => {
     await rename(`${file}.1`, `${file}.2`);
     await rename(file, `${file}.1`);
     await writeFile(file, 'five\n');
-    reader.release();
-    await waitFor(() => reader.text().endsWith('five\n'), 'a line in the newest file');
+    await finish('five\n');
     expect(reader.text()).toBe('one\ntwo\nthree\nfour\nfive\n');
-    controller.abort();
-    await done;
   });
 
   it('sees a copytruncate that lands right after it wrote out a line, and reads the rewritten file from its start', async () => {
-    const dir = await dirs.make();
-    const file = path.join(dir, 'app.log');
-    await writeFile(file, 'one\n');
-    const reader = heldReader();
-    const controller = new AbortController();
-    const done = writeLogTail(file, { lines: 1, follow: true, pollMs: 10 }, reader.out, controller.signal);
-    await waitFor(() => reader.text() === 'one\n', 'the tail');
-    reader.hold();
-    await appendFile(file, 'six\n');
-    await waitFor(reader.held, 'the follow to be writing out the appended line');
+    const { file, reader, finish } = await followHeldOn('six\n');
     // Truncated and written again, longer than what was there, before the follow looks again.
     await truncate(file, 0);
     await appendFile(file, 'seventeen\n');
-    reader.release();
-    await waitFor(() => reader.text().endsWith('seventeen\n'), 'the rewritten file');
+    await finish('seventeen\n');
     expect(reader.text()).toBe('one\nsix\nseventeen\n');
-    controller.abort();
-    await done;
   });
 
   it('without follow writes the tail and returns; a missing file gives nothing', async () => {
