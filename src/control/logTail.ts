@@ -101,8 +101,11 @@ export async function writeLogTail(file: string, options: WriteLogOptions, out: 
       } catch {
         return; // aborted
       }
+      // The followed file's inode never changes: one stat per poll gives both it and the size.
+      let followedIno: number | null = null;
       if (handle) {
-        const size = (await handle.stat()).size;
+        const { size, ino } = await handle.stat();
+        followedIno = ino;
         if (await wasTruncated(handle, size, position, seen)) {
           position = 0;
           seen = NOTHING;
@@ -117,13 +120,13 @@ export async function writeLogTail(file: string, options: WriteLogOptions, out: 
         if (!isCode(error, 'ENOENT')) throw error;
         pathIno = null; // between rename and create: keep reading the old file
       }
-      if (pathIno !== null && (!handle || pathIno !== (await handle.stat()).ino)) {
-        if (handle) {
+      if (pathIno !== null && pathIno !== followedIno) {
+        if (handle && followedIno !== null) {
           // What reached the old file between the copy above and the rename would be lost otherwise.
           await copy(handle, position, (await handle.stat()).size, out, signal);
           // A reader held back (a slow client) may find several rotations at once: the files made
           // and rotated away meanwhile are now `file.1` … next to the old one, and come first.
-          await copyRotatedSince(file, (await handle.stat()).ino, out, signal);
+          await copyRotatedSince(file, followedIno, out, signal);
         }
         await handle?.close();
         handle = await openIfExists(file);
