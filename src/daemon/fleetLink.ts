@@ -65,7 +65,9 @@ export class FleetLink {
     const policyOf = (app: string) => this.host?.policyOf(app);
     this.gate = new RolloutGate({
       fleet, watch: this.watch, presence: this.presence, logger,
-      semaphore: new FleetSemaphore(client, this.lease, options.nodeId),
+      semaphore: new FleetSemaphore(client, this.lease, options.nodeId, {
+        trace: (app, message) => logger.debug(`rollout: ${message}`, { app, event: 'rollout' }),
+      }),
       policyOf,
     });
     this.failures = new FailureReporter({

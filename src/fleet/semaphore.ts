@@ -18,6 +18,11 @@ export interface SemaphoreOptions {
   prefix?: string;
   /** Pause before re-trying after etcd failed to answer; default 500 ms. */
   retryMs?: number;
+  /**
+   * Told what a waiting acquire is doing (queued behind others, a failed attempt and its error):
+   * a node that waits for a slot is otherwise silent, whatever keeps it waiting.
+   */
+  trace?: (app: string, message: string) => void;
 }
 
 /** Thrown inside `acquire` when the lease, and so our place in the queue, is gone. */
@@ -36,6 +41,7 @@ class PlaceLost extends Error {}
 export class FleetSemaphore {
   private readonly prefix: string;
   private readonly retryMs: number;
+  private readonly trace: (app: string, message: string) => void;
 
   constructor(
     private readonly client: Etcd3,
@@ -45,6 +51,7 @@ export class FleetSemaphore {
   ) {
     this.prefix = options.prefix ?? DEFAULT_KEY_PREFIX;
     this.retryMs = options.retryMs ?? 500;
+    this.trace = options.trace ?? (() => undefined);
   }
 
   /** Number of slots held for `app` right now, and etcd's revision of that answer. */
@@ -77,6 +84,7 @@ export class FleetSemaphore {
         // Our place is given up (or gone with the lease): never leave a key that holds others back.
         if (joined) void this.deleteWhileLeased([queued, marker], this.lease.generation);
         if (signal?.aborted) throw signal.reason;
+        this.trace(app, `slot not taken, trying again: ${(error as Error).message}`);
         await pause(error instanceof PlaceLost ? 0 : this.retryMs, signal);
       }
     }
@@ -88,6 +96,7 @@ export class FleetSemaphore {
     const res = await abortable(this.older(from, mine), signal);
     let ahead = res.kvs.length;
     if (ahead < limit) return;
+    this.trace(app, `waiting for a slot: ${ahead} node(s) ahead, ${limit} at once`);
     let watcher: Watcher | undefined;
     let done = false;
     let onLost: (() => void) | undefined;
@@ -105,7 +114,7 @@ export class FleetSemaphore {
             void this.countAhead(from, mine).then((n) => {
               ahead = Math.min(ahead, n);
               if (ahead < limit) resolve();
-            }, () => undefined);
+            }, (error: unknown) => this.trace(app, `recount failed: ${(error as Error).message}`));
           }, this.retryMs * 10);
           this.client.watch().prefix(from).withPreviousKV().startRevision(String(BigInt(res.header.revision) + 1n)).create().then((created) => {
             if (done) {
