@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Etcd3, Lease } from 'etcd3';
+import { EtcdLeaseInvalidError, type Etcd3, type Lease } from 'etcd3';
 
 export const DEFAULT_LEASE_TTL_SECONDS = 10;
 
@@ -81,6 +81,21 @@ export class NodeLease extends EventEmitter<NodeLeaseEvents> {
     if (!lease) return;
     if (revoke) await lease.revoke().catch(() => lease.release());
     else lease.release();
+  }
+
+  /**
+   * etcd answered that the lease of `generation` does not exist: it expired while its keepalive
+   * was stalled, which etcd3 does not always notice (a keepalive stream whose opening never
+   * settles after an etcd restart reports nothing). Replaced as if lost, so the keys come back.
+   */
+  expired(generation: number): void {
+    if (generation !== this.generationCount || !this.lease) return;
+    this.onLost(this.lease, generation);
+  }
+
+  /** Whether `error` is etcd saying a lease does not exist (pass it to `expired`). */
+  static isExpiry(error: unknown): boolean {
+    return error instanceof EtcdLeaseInvalidError;
   }
 
   private async grantUntilDone(): Promise<string> {

@@ -1,6 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import { DEFAULT_KEY_PREFIX, appsPrefix, nodeKey, nodesPrefix, parseNodeKey } from './keys.js';
-import type { NodeLease } from './nodeLease.js';
+import { NodeLease } from './nodeLease.js';
 
 /** What a node says about one app. `since` is an ISO time: when it entered `state`. */
 export interface PresenceEntry {
@@ -96,12 +96,14 @@ export class Presence {
       for (const [app, json] of this.wanted) {
         if (this.closed) return;
         if (this.isWritten(app)) continue;
+        let generation = this.lease.generation;
         try {
           const leaseId = await this.lease.current(AbortSignal.timeout(this.retryMs));
-          const generation = this.lease.generation;
+          generation = this.lease.generation;
           await this.client.put(nodeKey(this.prefix, app, this.nodeId)).value(json).lease(leaseId).exec();
           this.written.set(app, { json, generation });
-        } catch {
+        } catch (error) {
+          if (NodeLease.isExpiry(error)) this.lease.expired(generation);
           failed = true;
         }
       }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import { abortable, pause } from './abortable.js';
 import { DEFAULT_KEY_PREFIX, prefixEnd, queuePrefix, slotsPrefix } from './keys.js';
-import type { NodeLease } from './nodeLease.js';
+import { NodeLease } from './nodeLease.js';
 
 /** A held slot. `release()` is idempotent and retries until etcd takes it. */
 export interface SlotHandle {
@@ -69,7 +69,7 @@ export class FleetSemaphore {
       const id = `${encodeURIComponent(this.nodeId)}/${randomUUID()}`;
       const queued = `${queuePrefix(this.prefix, app)}${id}`;
       const marker = `${slotsPrefix(this.prefix, app)}${id}`;
-      let generation: number;
+      let generation = this.lease.generation;
       let joined = false;
       try {
         const leaseId = await this.lease.current(signal);
@@ -84,6 +84,7 @@ export class FleetSemaphore {
         // Our place is given up (or gone with the lease): never leave a key that holds others back.
         if (joined) void this.deleteWhileLeased([queued, marker], this.lease.generation);
         if (signal?.aborted) throw signal.reason;
+        if (NodeLease.isExpiry(error)) this.lease.expired(generation);
         this.trace(app, `slot not taken, trying again: ${(error as Error).message}`);
         await pause(error instanceof PlaceLost ? 0 : this.retryMs, signal);
       }
