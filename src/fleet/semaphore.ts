@@ -70,19 +70,22 @@ export class FleetSemaphore {
       const queued = `${queuePrefix(this.prefix, app)}${id}`;
       const marker = `${slotsPrefix(this.prefix, app)}${id}`;
       let generation = this.lease.generation;
-      let joined = false;
+      let tried = false;
       try {
         const leaseId = await this.lease.current(signal);
         generation = this.lease.generation;
         const value = JSON.stringify({ node: this.nodeId, since: new Date().toISOString() });
+        // Set before the put: one whose answer was lost (the connection dropped) may still have
+        // been applied, and a key of ours left in the queue would hold this node, and every node
+        // behind it, back for as long as the lease lives.
+        tried = true;
         const put = await abortable(this.client.kv.put({ key: Buffer.from(queued), value: Buffer.from(value), lease: leaseId }), signal);
-        joined = true;
         await this.waitForTurn(app, BigInt(put.header.revision), limit, signal);
         await abortable(this.client.kv.put({ key: Buffer.from(marker), value: Buffer.from(value), lease: leaseId }), signal);
         return this.handle(app, [queued, marker], generation, signal);
       } catch (error) {
         // Our place is given up (or gone with the lease): never leave a key that holds others back.
-        if (joined) void this.deleteWhileLeased([queued, marker], this.lease.generation);
+        if (tried) void this.deleteWhileLeased([queued, marker], this.lease.generation);
         if (signal?.aborted) throw signal.reason;
         if (NodeLease.isExpiry(error)) this.lease.expired(generation);
         this.trace(app, `slot not taken, trying again: ${(error as Error).message}`);

@@ -82,6 +82,29 @@ describeWithEtcd('fleet semaphore on a real etcd', () => {
     await slot!.release();
   });
 
+  it('a joining put whose answer is lost (applied all the same) leaves no key of its own ahead of the node', async () => {
+    const a = makeNode(etcd().endpoint, 'a');
+    const b = makeNode(etcd().endpoint, 'b');
+    const held = await a.semaphore.acquire('lost-answer', 1);
+    // As when the connection drops after etcd applied the put: the key is there, the caller sees an error.
+    const put = b.client.kv.put.bind(b.client.kv);
+    let dropped = false;
+    b.client.kv.put = async (...args: Parameters<typeof put>) => {
+      const result = await put(...args);
+      if (dropped) return result;
+      dropped = true;
+      throw new Error('14 UNAVAILABLE: Connection dropped');
+    };
+    let slot: SlotHandle | undefined;
+    const waiting = b.semaphore.acquire('lost-answer', 1).then((s) => (slot = s));
+    await waitFor(() => dropped, { timeoutMs: 5000, what: "b's first put" });
+    await held.release();
+    await waitFor(() => slot !== undefined, { timeoutMs: 5000, what: 'b to take the slot' });
+    await waiting;
+    await slot!.release();
+    expect((await b.semaphore.held('lost-answer')).count).toBe(0);
+  });
+
   it('a waiting acquire resumes as soon as a slot is released (watch, not polling)', async () => {
     const a = makeNode(etcd().endpoint, 'a');
     const b = makeNode(etcd().endpoint, 'b');
