@@ -3,7 +3,11 @@ import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import { applyControl, emptyControl, type AppControl, type FleetControl } from './fleetControl.js';
 import { controlPrefix, type ControlKey } from './keys.js';
 
-/** One change of an app's control keys. `live`: seen while watching, not found at a (re)load. */
+/**
+ * One change of an app's control keys. `live`: published while this node followed the app (seen
+ * by the watch, or by a read again after etcd dropped the watch); false for what the first
+ * successful read finds, which may be a decision older than this node's run.
+ */
 export interface ControlChange {
   app: string;
   what: ControlKey;
@@ -96,9 +100,10 @@ export class ControlWatch extends EventEmitter<ControlWatchEvents> {
         const { control, revision } = await this.fleet.read(app);
         if (tracked.closed) return;
         const before = tracked.control;
+        const followed = tracked.loaded;
         tracked.control = control;
         tracked.loaded = true;
-        for (const what of differences(before, control)) this.emit('change', { app, what, control, live: false });
+        for (const what of differences(before, control)) this.emit('change', { app, what, control, live: followed });
         const watcher = await this.client
           .watch()
           .prefix(controlPrefix(this.fleet.prefix, app))
@@ -115,8 +120,15 @@ export class ControlWatch extends EventEmitter<ControlWatchEvents> {
         };
         watcher.on('put', (kv) => onKv(kv, kv.value.toString()));
         watcher.on('delete', (kv) => onKv(kv, undefined));
-        await new Promise<void>((resolve) => (tracked.stop = resolve));
-        return;
+        // etcd cancels a watch it cannot resume (its revision compacted while etcd was away)
+        // and etcd3 then drops it without a word but this event: read again, watch afresh.
+        const cancelled = await new Promise<boolean>((resolve) => {
+          tracked.stop = () => resolve(false);
+          watcher.once('error', () => resolve(true));
+        });
+        if (!cancelled) return;
+        tracked.watcher = undefined;
+        continue;
       } catch {
         // etcd away at the first read: keep trying; the app runs meanwhile.
         await new Promise<void>((resolve) => {

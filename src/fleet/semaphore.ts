@@ -97,47 +97,73 @@ export class FleetSemaphore {
   /** Resolves once fewer than `limit` queue keys are older than revision `mine`. */
   private async waitForTurn(app: string, mine: bigint, limit: number, signal: AbortSignal | undefined): Promise<void> {
     const from = queuePrefix(this.prefix, app);
-    const res = await abortable(this.older(from, mine), signal);
-    let ahead = res.kvs.length;
-    if (ahead < limit) return;
-    this.trace(app, `waiting for a slot: ${ahead} node(s) ahead, ${limit} at once`);
+    for (;;) {
+      const res = await abortable(this.older(from, mine), signal);
+      const ahead = res.kvs.length;
+      if (ahead < limit) return;
+      this.trace(app, `waiting for a slot: ${ahead} node(s) ahead, ${limit} at once`);
+      if ((await this.watchForTurn(app, from, mine, { ahead, revision: res.header.revision }, limit, signal)) === 'turn') return;
+      // Our place in the queue stands: count again and watch from there.
+      this.trace(app, 'etcd cancelled the watch on the queue (its revision compacted while etcd was away)');
+      await pause(this.retryMs, signal);
+    }
+  }
+
+  /**
+   * Counts the deletions of keys ahead of `mine`, seen after `from.revision`, until fewer than
+   * `limit` are left ('turn'), or until etcd cancels the watch ('cancelled').
+   */
+  private async watchForTurn(
+    app: string,
+    from: string,
+    mine: bigint,
+    counted: { ahead: number; revision: string },
+    limit: number,
+    signal: AbortSignal | undefined,
+  ): Promise<'turn' | 'cancelled'> {
+    let ahead = counted.ahead;
     let watcher: Watcher | undefined;
     let done = false;
     let onLost: (() => void) | undefined;
     let recount: NodeJS.Timeout | undefined;
     try {
-      await abortable(
-        new Promise<void>((resolve, reject) => {
+      return await abortable(
+        new Promise<'turn' | 'cancelled'>((resolve, reject) => {
           onLost = () => reject(new PlaceLost('lease lost while waiting'));
           this.lease.once('lost', onLost);
+          // Keys only ever leave the queue ahead of this node, so the lower count is the newer.
+          const countAgain = (onError: (error: unknown) => void): void => {
+            void this.countAhead(from, mine).then((n) => {
+              ahead = Math.min(ahead, n);
+              if (ahead < limit) resolve('turn');
+            }, onError);
+          };
           // A safety net under the watch, running from before the watch exists: across an etcd
           // outage a resumed watch should replay every deletion, but a missed one, or a watch whose
           // creation never completes (seen once when etcd stopped at that moment), must not leave
           // a node waiting forever. A count now and then.
-          recount = setInterval(() => {
-            void this.countAhead(from, mine).then((n) => {
-              ahead = Math.min(ahead, n);
-              if (ahead < limit) resolve();
-            }, (error: unknown) => this.trace(app, `recount failed: ${(error as Error).message}`));
-          }, this.retryMs * 10);
-          this.client.watch().prefix(from).withPreviousKV().startRevision(String(BigInt(res.header.revision) + 1n)).create().then((created) => {
+          recount = setInterval(() => countAgain((error: unknown) => this.trace(app, `recount failed: ${(error as Error).message}`)), this.retryMs * 10);
+          this.client.watch().prefix(from).withPreviousKV().startRevision(String(BigInt(counted.revision) + 1n)).create().then((created) => {
             if (done) {
               void created.cancel().catch(() => undefined);
               return;
             }
             watcher = created;
+            // etcd cancelled it: nothing more will come, and a cancel of it may never be answered.
+            created.once('error', () => {
+              watcher = undefined;
+              resolve('cancelled');
+            });
             created.on('delete', (_kv: IKeyValue, previous?: IKeyValue) => {
               // Without the previous value (compacted meanwhile), count again rather than guess.
               if (!previous) {
-                void this.countAhead(from, mine).then((n) => {
-                  ahead = n;
-                  if (ahead < limit) resolve();
-                }, reject);
+                countAgain(reject);
                 return;
               }
-              if (BigInt(previous.create_revision) < mine && --ahead < limit) resolve();
+              if (BigInt(previous.create_revision) < mine && --ahead < limit) resolve('turn');
             });
-          }, reject);
+            // create() fails only when etcd cancels the watch at once.
+          }, () => resolve('cancelled'));
         }),
         signal,
       );

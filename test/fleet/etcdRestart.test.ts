@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
 import { waitFor } from '../fixtures/git/waitFor.js';
+import { FleetSemaphore } from '../../src/fleet/semaphore.js';
 import { closeAllNodes, makeNode } from './fleetNodes.js';
 
 describeWithEtcd('fleet coordination across an etcd restart', () => {
@@ -45,4 +46,31 @@ describeWithEtcd('fleet coordination across an etcd restart', () => {
     expect((await b.semaphore.held('web')).count).toBe(1);
     await slot.release();
   });
+
+  it('a waiting acquire whose watch etcd cancels at the restart (revision compacted) watches again and takes the slot once it frees', async () => {
+    const a = makeNode(etcd().endpoint, 'a', 10);
+    const b = makeNode(etcd().endpoint, 'b', 10);
+    // A recount only every 20 s: the slot must come through a watch.
+    const traced: string[] = [];
+    const semaphore = new FleetSemaphore(b.client, b.lease, 'b', { retryMs: 2000, trace: (_app, message) => traced.push(message) });
+    const held = await a.semaphore.acquire('web', 1);
+    let acquired = false;
+    const waiting = semaphore.acquire('web', 1).then((slot) => {
+      acquired = true;
+      return slot;
+    });
+    await waitFor(() => traced.some((m) => m.startsWith('waiting for a slot')), { timeoutMs: 5000, what: 'b to wait' });
+    // Let b's watch exist before its revision is compacted away.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    let revision = '0';
+    for (let i = 0; i < 5; i++) revision = (await a.client.put(`elsewhere/${i}`).value('x').exec()).header.revision;
+    await a.client.kv.compact({ revision, physical: true });
+    await etcd().restart();
+    await waitFor(() => traced.filter((m) => m.startsWith('waiting for a slot')).length === 2, { timeoutMs: 10_000, what: 'b to watch again' });
+    expect(traced.some((m) => m.startsWith('etcd cancelled the watch'))).toBe(true);
+    expect(acquired).toBe(false);
+    await held.release();
+    await waitFor(() => acquired, { timeoutMs: 8000, what: 'b to take the freed slot' });
+    await (await waiting).release();
+  }, 40_000);
 });

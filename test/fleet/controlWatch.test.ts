@@ -1,0 +1,65 @@
+// A node's view of the fleet's decisions must survive what etcd does to a watch: a restart,
+// and a compaction that makes etcd cancel the watch when it resumes.
+import { afterEach, expect, it } from 'vitest';
+import type { Etcd3 } from 'etcd3';
+import { ControlWatch, type ControlChange } from '../../src/fleet/controlWatch.js';
+import { createEtcdClient } from '../../src/fleet/etcdClient.js';
+import { FleetControl } from '../../src/fleet/fleetControl.js';
+import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
+import { waitFor } from '../fixtures/git/waitFor.js';
+
+describeWithEtcd('the control watch', () => {
+  const etcd = useEtcd();
+  const clients: Etcd3[] = [];
+  const watches: ControlWatch[] = [];
+  afterEach(() => {
+    for (const watch of watches.splice(0)) watch.close();
+    for (const client of clients.splice(0)) client.close();
+  });
+
+  const client = (nodeId: string): Etcd3 => {
+    const made = createEtcdClient({ endpoints: [etcd().endpoint], nodeId, callTimeoutMs: 1000, dialTimeoutMs: 1000 });
+    clients.push(made);
+    return made;
+  };
+  const targetOf = (watch: ControlWatch): string | undefined => watch.control('web')?.target?.ref;
+
+  it('keeps following when etcd cancels the resumed watch because its revision was compacted', async () => {
+    const nodeClient = client('node-a');
+    const watch = new ControlWatch(nodeClient, new FleetControl(nodeClient), 200);
+    watches.push(watch);
+    const operator = new FleetControl(client('operator'));
+    const changes: ControlChange[] = [];
+    watch.on('change', (change) => changes.push(change));
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    process.on('uncaughtException', onError);
+    try {
+      watch.track('web');
+      await waitFor(() => watch.control('web') !== undefined, { timeoutMs: 5000, what: 'the first read' });
+      await operator.deploy('web', 'v1');
+      await waitFor(() => targetOf(watch) === 'v1', { timeoutMs: 5000, what: 'the watch to see v1' });
+
+      // Writes elsewhere move the revision on; a compaction drops the history the watch would
+      // resume from after a restart.
+      const admin = client('admin');
+      let revision = '0';
+      for (let i = 0; i < 5; i++) revision = (await admin.put(`elsewhere/${i}`).value('x').exec()).header.revision;
+      await admin.kv.compact({ revision, physical: true });
+      await etcd().restart();
+
+      await operator.deploy('web', 'v2');
+      await waitFor(() => targetOf(watch) === 'v2', { timeoutMs: 10_000, what: 'the watch to see v2 after the restart' });
+      // Published while the node followed the app: acted on, whether the watch or a read found it.
+      expect(changes.filter((c) => c.what.kind === 'target').map((c) => [c.control.target?.ref, c.live])).toEqual([
+        ['v1', true], ['v2', true],
+      ]);
+      // And it is live again, not only re-read once.
+      await operator.deploy('web', 'v3');
+      await waitFor(() => targetOf(watch) === 'v3', { timeoutMs: 5000, what: 'the watch to see v3' });
+      expect(errors).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+  }, 40_000);
+});
