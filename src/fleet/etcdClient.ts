@@ -14,10 +14,18 @@ export interface EtcdOptions {
   /** Deadline of every unary call (get, put, txn, lease grant); default 3000 ms. Streams (watch,
    * keepalive) have none: they are long-lived by design and reconnect on their own. */
   callTimeoutMs?: number;
+  /** How often an idle connection is pinged; default 30 s. */
+  keepaliveMs?: number;
+  /** How long a ping may go unanswered before the connection is given up; default 10 s. */
+  keepaliveTimeoutMs?: number;
 }
 
 export const DEFAULT_DIAL_TIMEOUT_MS = 2000;
 export const DEFAULT_CALL_TIMEOUT_MS = 3000;
+// Kubernetes' apiserver dials etcd with the same pair. etcd refuses pings closer than its
+// --grpc-keepalive-min-time (5 s by default).
+export const DEFAULT_KEEPALIVE_MS = 30_000;
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 10_000;
 
 function pem(source: PemSource | undefined, what: string): Buffer | undefined {
   if (source === undefined) return undefined;
@@ -39,6 +47,14 @@ export function etcdClientOptions(options: EtcdOptions): IOptions {
     // A lost etcd must surface as an error quickly, never as a call that hangs the caller.
     defaultCallOptions: (context) =>
       context.isStream ? {} : { deadline: Date.now() + callTimeoutMs },
+    // A connection that went silent without closing (a NAT mapping expired, a cable pulled
+    // mid-path) would otherwise keep the watches and the lease keepalive on it deaf for as long
+    // as TCP keeps it (hours when nothing is sent): a ping nobody answers closes it, and etcd3
+    // reconnects and resumes every watch.
+    grpcOptions: {
+      'grpc.keepalive_time_ms': options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
+      'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS,
+    },
   };
   if (options.tls) {
     const ca = pem(options.tls.ca, 'ca');

@@ -6,6 +6,7 @@ import { ControlWatch, type ControlChange } from '../../src/fleet/controlWatch.j
 import { createEtcdClient } from '../../src/fleet/etcdClient.js';
 import { FleetControl } from '../../src/fleet/fleetControl.js';
 import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
+import { startSilentProxy } from '../fixtures/net/silentProxy.js';
 import { waitFor } from '../fixtures/git/waitFor.js';
 
 describeWithEtcd('the control watch', () => {
@@ -62,4 +63,28 @@ describeWithEtcd('the control watch', () => {
       process.off('uncaughtException', onError);
     }
   }, 40_000);
+
+  it('a connection that goes silent without closing is given up by the keepalive, and the watch resumes', async () => {
+    const proxy = await startSilentProxy({ host: '127.0.0.1', port: etcd().clientPort });
+    try {
+      // etcd refuses pings closer than 5 s apart; the daemon's default is 30 s.
+      const nodeClient = createEtcdClient({
+        endpoints: [proxy.endpoint], nodeId: 'node-a', callTimeoutMs: 1000, dialTimeoutMs: 1000, keepaliveMs: 5000, keepaliveTimeoutMs: 2000,
+      });
+      clients.push(nodeClient);
+      const watch = new ControlWatch(nodeClient, new FleetControl(nodeClient), 200);
+      watches.push(watch);
+      const operator = new FleetControl(client('operator'));
+      watch.track('web');
+      await operator.deploy('web', 'v1');
+      await waitFor(() => targetOf(watch) === 'v1', { timeoutMs: 5000, what: 'the watch to see v1' });
+
+      proxy.silence();
+      await operator.deploy('web', 'v2');
+      await waitFor(() => targetOf(watch) === 'v2', { timeoutMs: 20_000, what: 'the watch to see v2 over a new connection' });
+    } finally {
+      await proxy.close();
+    }
+  }, 40_000);
 });
+
