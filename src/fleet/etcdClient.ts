@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Etcd3, type IOptions } from 'etcd3';
+import { guardWatchReplies } from './watchReplies.js';
 
 /** PEM material: a string is a file path, a Buffer is the PEM itself. */
 export type PemSource = string | Buffer;
@@ -77,6 +78,7 @@ export function etcdClientOptions(options: EtcdOptions): IOptions {
 
 /** A connected-on-demand etcd3 client for the daemon's fleet options. Close it with `close()`. */
 export function createEtcdClient(options: EtcdOptions): Etcd3 {
+  guardWatchReplies();
   return new Etcd3(etcdClientOptions(options));
 }
 
