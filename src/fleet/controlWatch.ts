@@ -28,9 +28,9 @@ interface ControlWatchEvents {
 }
 
 /**
- * Keeps this node's view of the fleet's decisions about each of its apps: read once, then watched
- * from the revision of that read (nothing missed in between; etcd3 resumes a broken watch from
- * its last revision). While etcd is away the last view stays, and a reload replaces it later.
+ * Keeps this node's view of the fleet's decisions about each of its apps: read, then watched from
+ * the revision of that read (nothing missed in between). When the watch is lost, the last view
+ * stays until etcd answers again, and a new read replaces it (what changed meanwhile is emitted).
  */
 export class ControlWatch extends EventEmitter<ControlWatchEvents> {
   private readonly apps = new Map<string, Tracked>();
@@ -97,49 +97,63 @@ export class ControlWatch extends EventEmitter<ControlWatchEvents> {
   private async follow(app: string, tracked: Tracked): Promise<void> {
     while (!tracked.closed) {
       try {
-        const { control, revision } = await this.fleet.read(app);
-        if (tracked.closed) return;
-        const before = tracked.control;
-        const followed = tracked.loaded;
-        tracked.control = control;
-        tracked.loaded = true;
-        for (const what of differences(before, control)) this.emit('change', { app, what, control, live: followed });
-        const watcher = await this.client
-          .watch()
-          .prefix(controlPrefix(this.fleet.prefix, app))
-          .startRevision(String(BigInt(revision) + 1n))
-          .create();
-        if (tracked.closed) {
-          await watcher.cancel().catch(() => undefined);
-          return;
-        }
-        tracked.watcher = watcher;
-        const onKv = (kv: IKeyValue, value: string | undefined) => {
-          const what = applyControl(tracked.control, this.fleet.prefix, app, kv.key.toString(), value);
-          if (what) this.emit('change', { app, what, control: tracked.control, live: true });
-        };
-        watcher.on('put', (kv) => onKv(kv, kv.value.toString()));
-        watcher.on('delete', (kv) => onKv(kv, undefined));
-        // etcd cancels a watch it cannot resume (its revision compacted while etcd was away)
-        // and etcd3 then drops it without a word but this event: read again, watch afresh.
-        const cancelled = await new Promise<boolean>((resolve) => {
-          tracked.stop = () => resolve(false);
-          watcher.once('error', () => resolve(true));
-        });
-        if (!cancelled) return;
-        tracked.watcher = undefined;
-        continue;
+        if ((await this.readAndWatch(app, tracked)) === 'stopped') return;
       } catch {
-        // etcd away at the first read: keep trying; the app runs meanwhile.
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.retryMs);
-          tracked.stop = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        // etcd away: keep trying; the app runs meanwhile on the last view.
       }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.retryMs);
+        tracked.stop = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
+  }
+
+  /**
+   * Reads the app's decisions, then watches from that read until untracked ('stopped') or until
+   * the watch is lost ('lost'): the connection dropped, or etcd cancelled the watch. A lost watch
+   * is not resumed but read afresh: etcd3's resume moves past events it has not replayed yet when
+   * the connection drops again meanwhile, and etcd cancels a resume from a compacted revision.
+   */
+  private async readAndWatch(app: string, tracked: Tracked): Promise<'stopped' | 'lost'> {
+    const { control, revision } = await this.fleet.read(app);
+    if (tracked.closed) return 'stopped';
+    const before = tracked.control;
+    const followed = tracked.loaded;
+    tracked.control = control;
+    tracked.loaded = true;
+    for (const what of differences(before, control)) this.emit('change', { app, what, control, live: followed });
+    const watcher = await this.client
+      .watch()
+      .prefix(controlPrefix(this.fleet.prefix, app))
+      .startRevision(String(BigInt(revision) + 1n))
+      .create();
+    if (tracked.closed) {
+      await watcher.cancel().catch(() => undefined);
+      return 'stopped';
+    }
+    tracked.watcher = watcher;
+    const onKv = (kv: IKeyValue, value: string | undefined) => {
+      if (tracked.watcher !== watcher) return;
+      const what = applyControl(tracked.control, this.fleet.prefix, app, kv.key.toString(), value);
+      if (what) this.emit('change', { app, what, control: tracked.control, live: true });
+    };
+    watcher.on('put', (kv) => onKv(kv, kv.value.toString()));
+    watcher.on('delete', (kv) => onKv(kv, undefined));
+    const ended = await new Promise<'stopped' | 'lost'>((resolve) => {
+      tracked.stop = () => resolve('stopped');
+      // Cancelled by etcd: etcd3 has dropped it already.
+      watcher.once('error', () => resolve('lost'));
+      watcher.once('disconnected', () => {
+        // Unconnected, etcd3 forgets it at once and sends nothing.
+        void watcher.cancel().catch(() => undefined);
+        resolve('lost');
+      });
+    });
+    if (ended === 'lost') tracked.watcher = undefined;
+    return ended;
   }
 }
 

@@ -97,15 +97,24 @@ export class FleetSemaphore {
   /** Resolves once fewer than `limit` queue keys are older than revision `mine`. */
   private async waitForTurn(app: string, mine: bigint, limit: number, signal: AbortSignal | undefined): Promise<void> {
     const from = queuePrefix(this.prefix, app);
-    for (;;) {
-      const res = await abortable(this.older(from, mine), signal);
-      const ahead = res.kvs.length;
-      if (ahead < limit) return;
-      this.trace(app, `waiting for a slot: ${ahead} node(s) ahead, ${limit} at once`);
-      if ((await this.watchForTurn(app, from, mine, { ahead, revision: res.header.revision }, limit, signal)) === 'turn') return;
-      // Our place in the queue stands: count again and watch from there.
-      this.trace(app, 'etcd cancelled the watch on the queue (its revision compacted while etcd was away)');
-      await pause(this.retryMs, signal);
+    // Between two watches too: a place lost with the lease must not be waited for.
+    let lost = false;
+    const onLost = () => (lost = true);
+    this.lease.once('lost', onLost);
+    try {
+      for (;;) {
+        const res = await abortable(this.older(from, mine), signal);
+        const ahead = res.kvs.length;
+        if (ahead < limit) return;
+        this.trace(app, `waiting for a slot: ${ahead} node(s) ahead, ${limit} at once`);
+        if ((await this.watchForTurn(app, from, mine, { ahead, revision: res.header.revision }, limit, signal)) === 'turn') return;
+        // Our place in the queue stands: count again and watch from there.
+        this.trace(app, 'etcd cancelled the watch on the queue (its revision compacted while etcd was away)');
+        await pause(this.retryMs, signal);
+        if (lost) throw new PlaceLost('lease lost while waiting');
+      }
+    } finally {
+      this.lease.off('lost', onLost);
     }
   }
 
@@ -171,7 +180,8 @@ export class FleetSemaphore {
       done = true;
       clearInterval(recount);
       if (onLost) this.lease.off('lost', onLost);
-      await watcher?.cancel().catch(() => undefined);
+      // Not awaited: a cancel that etcd never answers must not hold the acquire.
+      void watcher?.cancel().catch(() => undefined);
     }
   }
 

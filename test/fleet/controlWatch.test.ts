@@ -86,5 +86,30 @@ describeWithEtcd('the control watch', () => {
       await proxy.close();
     }
   }, 40_000);
+
+  it('a watch etcd cancels right after its creation (its revision compacted meanwhile) is replaced by a new read and watch', async () => {
+    const admin = client('admin');
+    const nodeClient = client('node-a');
+    // The first read is followed by writes elsewhere and a compaction past it, before the watch
+    // from that read is created.
+    let reads = 0;
+    class CompactingAfterFirstRead extends FleetControl {
+      override async read(app: string) {
+        const read = await super.read(app);
+        if (reads++ === 0) {
+          let revision = '0';
+          for (let i = 0; i < 3; i++) revision = (await admin.put(`elsewhere/${i}`).value('x').exec()).header.revision;
+          await admin.kv.compact({ revision, physical: true });
+        }
+        return read;
+      }
+    }
+    const watch = new ControlWatch(nodeClient, new CompactingAfterFirstRead(nodeClient), 200);
+    watches.push(watch);
+    watch.track('api');
+    await waitFor(() => reads >= 2, { timeoutMs: 10_000, what: 'a second read after the cancelled watch' });
+    await new FleetControl(client('operator')).deploy('api', 'v1');
+    await waitFor(() => watch.control('api')?.target?.ref === 'v1', { timeoutMs: 5000, what: 'the new watch to see v1' });
+  }, 30_000);
 });
 
