@@ -50,8 +50,8 @@ export function etcdClientOptions(options: EtcdOptions): IOptions {
       context.isStream ? {} : { deadline: Date.now() + callTimeoutMs },
     // A connection that went silent without closing (a NAT mapping expired, a cable pulled
     // mid-path) would otherwise keep the watches and the lease keepalive on it deaf for as long
-    // as TCP keeps it (hours when nothing is sent): a ping nobody answers closes it, and etcd3
-    // reconnects and resumes every watch.
+    // as TCP keeps it (hours when nothing is sent): a ping nobody answers closes it, and the
+    // node reconnects.
     grpcOptions: {
       'grpc.keepalive_time_ms': options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
       'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS,

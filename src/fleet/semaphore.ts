@@ -119,7 +119,7 @@ export class FleetSemaphore {
   }
 
   /**
-   * Counts the deletions of keys ahead of `mine`, seen after `from.revision`, until fewer than
+   * Counts the deletions of keys ahead of `mine`, seen after `counted.revision`, until fewer than
    * `limit` are left ('turn'), or until etcd cancels the watch ('cancelled').
    */
   private async watchForTurn(
