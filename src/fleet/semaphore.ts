@@ -97,21 +97,21 @@ export class FleetSemaphore {
   /** Resolves once fewer than `limit` queue keys are older than revision `mine`. */
   private async waitForTurn(app: string, mine: bigint, limit: number, signal: AbortSignal | undefined): Promise<void> {
     const from = queuePrefix(this.prefix, app);
-    // Between two watches too: a place lost with the lease must not be waited for.
-    let lost = false;
-    const onLost = () => (lost = true);
+    // A place lost with the lease must not be waited for: the whole wait, watches and pauses, ends.
+    const placeLost = new AbortController();
+    const onLost = () => placeLost.abort(new PlaceLost('lease lost while waiting'));
     this.lease.once('lost', onLost);
+    const waiting = signal ? AbortSignal.any([signal, placeLost.signal]) : placeLost.signal;
     try {
       for (;;) {
-        const res = await abortable(this.older(from, mine), signal);
+        const res = await abortable(this.older(from, mine), waiting);
         const ahead = res.kvs.length;
         if (ahead < limit) return;
         this.trace(app, `waiting for a slot: ${ahead} node(s) ahead, ${limit} at once`);
-        if ((await this.watchForTurn(app, from, mine, { ahead, revision: res.header.revision }, limit, signal)) === 'turn') return;
+        if ((await this.watchForTurn(app, from, mine, { ahead, revision: res.header.revision }, limit, waiting)) === 'turn') return;
         // Our place in the queue stands: count again and watch from there.
         this.trace(app, 'etcd cancelled the watch on the queue (its revision compacted while etcd was away)');
-        await pause(this.retryMs, signal);
-        if (lost) throw new PlaceLost('lease lost while waiting');
+        await pause(this.retryMs, waiting);
       }
     } finally {
       this.lease.off('lost', onLost);
@@ -128,18 +128,15 @@ export class FleetSemaphore {
     mine: bigint,
     counted: { ahead: number; revision: string },
     limit: number,
-    signal: AbortSignal | undefined,
+    signal: AbortSignal,
   ): Promise<'turn' | 'cancelled'> {
     let ahead = counted.ahead;
     let watcher: Watcher | undefined;
     let done = false;
-    let onLost: (() => void) | undefined;
     let recount: NodeJS.Timeout | undefined;
     try {
       return await abortable(
         new Promise<'turn' | 'cancelled'>((resolve, reject) => {
-          onLost = () => reject(new PlaceLost('lease lost while waiting'));
-          this.lease.once('lost', onLost);
           // Keys only ever leave the queue ahead of this node, so the lower count is the newer.
           const countAgain = (onError: (error: unknown) => void): void => {
             void this.countAhead(from, mine).then((n) => {
@@ -179,7 +176,6 @@ export class FleetSemaphore {
     } finally {
       done = true;
       clearInterval(recount);
-      if (onLost) this.lease.off('lost', onLost);
       // Not awaited: a cancel that etcd never answers must not hold the acquire.
       void watcher?.cancel().catch(() => undefined);
     }

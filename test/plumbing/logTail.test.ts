@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { appendFile, rename, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -58,6 +59,15 @@ async function followHeldOn(line: string) {
   return { file, reader, finish };
 }
 
+/** Rotates `file` as RotatingLog does (file.N → file.N+1 … file → file.1) and starts it anew with `first`. */
+async function rotate(file: string, first: string) {
+  let last = 0;
+  while (existsSync(`${file}.${last + 1}`)) last++;
+  for (let n = last; n >= 1; n--) await rename(`${file}.${n}`, `${file}.${n + 1}`);
+  await rename(file, `${file}.1`);
+  await writeFile(file, first);
+}
+
 describe('tailFile', () => {
   it('returns the last lines, with or without a final newline, and none for a missing file', async () => {
     const dir = await dirs.make();
@@ -95,8 +105,7 @@ describe('writeLogTail', () => {
     await waitFor(() => out.text.endsWith('four\n'), 'an appended line');
     // Rotation: the file is renamed away (after a last line) and a new one is created.
     await appendFile(file, 'five\n');
-    await rename(file, `${file}.1`);
-    await writeFile(file, 'six\n');
+    await rotate(file, 'six\n');
     await waitFor(() => out.text.endsWith('six\n'), 'a line in the new file');
     expect(out.text).toBe('two\nthree\nfour\nfive\nsix\n');
     // copytruncate: truncated in place, then written again
@@ -113,8 +122,7 @@ describe('writeLogTail', () => {
     // its look at the path, deterministically.
     const { file, reader, finish } = await followHeldOn('two\n');
     await appendFile(file, 'three\n');
-    await rename(file, `${file}.1`);
-    await writeFile(file, 'four\n');
+    await rotate(file, 'four\n');
     await finish('four\n');
     expect(reader.text()).toBe('one\ntwo\nthree\nfour\n');
   });
@@ -123,11 +131,8 @@ describe('writeLogTail', () => {
     const { file, reader, finish } = await followHeldOn('two\n');
     // Two rotations as RotatingLog makes them (file → file.1 → file.2), while the reader waits.
     await appendFile(file, 'three\n');
-    await rename(file, `${file}.1`);
-    await writeFile(file, 'four\n');
-    await rename(`${file}.1`, `${file}.2`);
-    await rename(file, `${file}.1`);
-    await writeFile(file, 'five\n');
+    await rotate(file, 'four\n');
+    await rotate(file, 'five\n');
     await finish('five\n');
     expect(reader.text()).toBe('one\ntwo\nthree\nfour\nfive\n');
   });
