@@ -1,6 +1,6 @@
 import type { Watcher } from 'etcd3';
 import { afterEach, expect, it } from 'vitest';
-import type { SlotHandle } from '../../src/fleet/semaphore.js';
+import { FleetSemaphore, type SlotHandle } from '../../src/fleet/semaphore.js';
 import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
 import { waitFor } from '../fixtures/git/waitFor.js';
 import { closeAllNodes, makeNode } from './fleetNodes.js';
@@ -135,6 +135,22 @@ describeWithEtcd('fleet semaphore on a real etcd', () => {
     controller.abort(new Error('stop waiting'));
     await expect(waiting).rejects.toThrow('stop waiting');
     expect((await a.semaphore.held('abort')).count).toBe(1);
+  });
+
+  it('a waiting node whose lease is lost stops waiting on the lost place and joins again', async () => {
+    const a = makeNode(etcd().endpoint, 'a');
+    const b = makeNode(etcd().endpoint, 'b');
+    const traced: string[] = [];
+    const semaphore = new FleetSemaphore(b.client, b.lease, 'b', { retryMs: 200, trace: (_app, message) => traced.push(message) });
+    const held = await a.semaphore.acquire('relost', 1);
+    const waiting = semaphore.acquire('relost', 1);
+    await waitFor(() => traced.some((m) => m.startsWith('waiting for a slot')), { timeoutMs: 5000, what: 'b to wait' });
+    await a.client.leaseClient.leaseRevoke({ ID: await b.lease.current() });
+    await waitFor(() => traced.includes('slot not taken, trying again: lease lost while waiting'), { timeoutMs: 5000, what: 'b to give up the lost place' });
+    await held.release();
+    const slot = await waiting;
+    expect(slot.lost).toBe(false);
+    await slot.release();
   });
 
   it('waiters go in arrival order, and one that gave up holds nobody back', async () => {
