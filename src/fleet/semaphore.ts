@@ -104,13 +104,23 @@ export class FleetSemaphore {
     const waiting = signal ? AbortSignal.any([signal, placeLost.signal]) : placeLost.signal;
     try {
       for (;;) {
-        const res = await abortable(this.older(from, mine), waiting);
+        let res: Awaited<ReturnType<FleetSemaphore['older']>>;
+        try {
+          res = await abortable(this.older(from, mine), waiting);
+        } catch (error) {
+          if (waiting.aborted) throw waiting.reason;
+          // etcd away: our key outlives the outage as long as the lease does (its loss ends the
+          // wait above), so the place stands. Count again once etcd answers.
+          this.trace(app, `could not count the queue, keeping this node's place: ${(error as Error).message}`);
+          await pause(this.retryMs, waiting);
+          continue;
+        }
         const ahead = res.kvs.length;
         if (ahead < limit) return;
         this.trace(app, `waiting for a slot: ${ahead} node(s) ahead, ${limit} at once`);
         if ((await this.watchForTurn(app, from, mine, { ahead, revision: res.header.revision }, limit, waiting)) === 'turn') return;
         // Our place in the queue stands: count again and watch from there.
-        this.trace(app, 'etcd cancelled the watch on the queue (its revision compacted while etcd was away)');
+        this.trace(app, 'lost the watch on the queue (the connection dropped, or etcd cancelled it): counting again');
         await pause(this.retryMs, waiting);
       }
     } finally {
@@ -120,7 +130,10 @@ export class FleetSemaphore {
 
   /**
    * Counts the deletions of keys ahead of `mine`, seen after `counted.revision`, until fewer than
-   * `limit` are left ('turn'), or until etcd cancels the watch ('cancelled').
+   * `limit` are left ('turn'), or until the watch is lost ('lost'): the connection dropped, or etcd
+   * cancelled it. A lost watch is not resumed but counted afresh: etcd3's resume moves past
+   * deletions it has not replayed yet when the connection drops again meanwhile, and etcd cancels
+   * a resume from a compacted revision.
    */
   private async watchForTurn(
     app: string,
@@ -129,14 +142,14 @@ export class FleetSemaphore {
     counted: { ahead: number; revision: string },
     limit: number,
     signal: AbortSignal,
-  ): Promise<'turn' | 'cancelled'> {
+  ): Promise<'turn' | 'lost'> {
     let ahead = counted.ahead;
     let watcher: Watcher | undefined;
     let done = false;
     let recount: NodeJS.Timeout | undefined;
     try {
       return await abortable(
-        new Promise<'turn' | 'cancelled'>((resolve, reject) => {
+        new Promise<'turn' | 'lost'>((resolve, reject) => {
           // Keys only ever leave the queue ahead of this node, so the lower count is the newer.
           const countAgain = (onError: (error: unknown) => void): void => {
             void this.countAhead(from, mine).then((n) => {
@@ -158,8 +171,10 @@ export class FleetSemaphore {
             // etcd cancelled it: nothing more will come, and a cancel of it may never be answered.
             created.once('error', () => {
               watcher = undefined;
-              resolve('cancelled');
+              resolve('lost');
             });
+            // Unconnected, etcd3 forgets it at once (the cancel below only detaches it).
+            created.once('disconnected', () => resolve('lost'));
             created.on('delete', (_kv: IKeyValue, previous?: IKeyValue) => {
               // Without the previous value (compacted meanwhile), count again rather than guess.
               if (!previous) {
@@ -168,8 +183,8 @@ export class FleetSemaphore {
               }
               if (BigInt(previous.create_revision) < mine && --ahead < limit) resolve('turn');
             });
-            // create() fails only when etcd cancels the watch at once.
-          }, () => resolve('cancelled'));
+            // create() fails when etcd cancels the watch at once, or the connection drops first.
+          }, () => resolve('lost'));
         }),
         signal,
       );

@@ -47,7 +47,7 @@ describeWithEtcd('fleet coordination across an etcd restart', () => {
     await slot.release();
   });
 
-  it('a waiting acquire whose watch etcd cancels at the restart (revision compacted) watches again and takes the slot once it frees', async () => {
+  it('a waiting acquire whose watch is lost at a restart (its revision compacted meanwhile) watches again and takes the slot once it frees', async () => {
     const a = makeNode(etcd().endpoint, 'a', 10);
     const b = makeNode(etcd().endpoint, 'b', 10);
     // A recount only every 20 s: the slot must come through a watch.
@@ -69,7 +69,7 @@ describeWithEtcd('fleet coordination across an etcd restart', () => {
     await etcd().restart();
     try {
       await waitFor(() => traced.filter((m) => m.startsWith('waiting for a slot')).length >= 2, { timeoutMs: 10_000, what: 'b to watch again' });
-      expect(traced.some((m) => m.startsWith('etcd cancelled the watch'))).toBe(true);
+      expect(traced.some((m) => m.startsWith('lost the watch on the queue'))).toBe(true);
       expect(acquired).toBe(false);
       await held.release();
       await waitFor(() => acquired, { timeoutMs: 8000, what: 'b to take the freed slot' });
@@ -79,6 +79,41 @@ describeWithEtcd('fleet coordination across an etcd restart', () => {
     } finally {
       giveUp.abort();
       await waiting.catch(() => undefined);
+    }
+  }, 40_000);
+
+  it('a waiting acquire keeps its place in the queue while etcd is away, and goes before nodes that joined later', async () => {
+    const a = makeNode(etcd().endpoint, 'a', 10);
+    const b = makeNode(etcd().endpoint, 'b', 10);
+    const c = makeNode(etcd().endpoint, 'c', 10);
+    const traced: string[] = [];
+    const semaphore = new FleetSemaphore(b.client, b.lease, 'b', { retryMs: 200, trace: (_app, message) => traced.push(message) });
+    const held = await a.semaphore.acquire('web', 1);
+    const order: string[] = [];
+    const giveUp = new AbortController();
+    const bWaits = semaphore.acquire('web', 1, giveUp.signal).then((slot) => {
+      order.push('b');
+      return slot;
+    });
+    try {
+      await waitFor(() => traced.some((m) => m.startsWith('waiting for a slot')), { timeoutMs: 5000, what: 'b to wait' });
+      await etcd().kill();
+      // Away long enough for b to fail a count (its lease, 10 s, outlives the outage).
+      await waitFor(() => traced.some((m) => m.startsWith('could not count the queue')), { timeoutMs: 10_000, what: 'b to fail a count' });
+      await etcd().restart();
+      await waitFor(() => traced.filter((m) => m.startsWith('waiting for a slot')).length >= 2, { timeoutMs: 10_000, what: 'b to wait again' });
+      const cWaits = c.semaphore.acquire('web', 1, giveUp.signal).then((slot) => {
+        order.push('c');
+        return slot;
+      });
+      await held.release();
+      await (await bWaits).release();
+      await (await cWaits).release();
+      expect(order).toEqual(['b', 'c']);
+      expect(traced.filter((m) => m.startsWith('slot not taken'))).toEqual([]);
+    } finally {
+      giveUp.abort();
+      await bWaits.catch(() => undefined);
     }
   }, 40_000);
 });
