@@ -1,7 +1,9 @@
 // Credentials reach huddle through remote URLs (https://user:token@host/…) and env values; every
 // string that leaves the process (log line, status, error) goes through here first.
 
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::[^/@\s]*)?@/gi;
+// Up to the last @ of the authority (as git reads it): an empty user name (`https://:token@`) and
+// an unencoded @ in a password are hidden whole.
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*(?:@[^/\s@]*)*@/gi;
 
 /** Replace `user:pass@` (or `token@`) in every URL inside `text` with `***@`. */
 export function redactUrls(text: string): string {
