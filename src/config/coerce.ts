@@ -168,5 +168,9 @@ function coerceScalar(text: string, schema: JsonSchema): unknown {
     const b = BOOLEANS.get(trimmed.toLowerCase());
     if (b !== undefined) return b;
   }
+  // Named choices are read whatever their case: the original huddle lowercased `type` (`Git`),
+  // and `sigterm` can only mean SIGTERM.
+  const choice = schema.enum?.find((option) => typeof option === 'string' && option.toLowerCase() === trimmed.toLowerCase());
+  if (choice !== undefined) return choice;
   return text;
 }

@@ -135,6 +135,12 @@ describe('repository', () => {
   it('accepts the original\'s "type: git" line', () => {
     expect(config('[repository]\nremote path: x\nlocal path: y\ntype: git\n', 'ini').repository.type).toBe('git');
   });
+
+  it('reads type in any case, as the original lowercased it', () => {
+    expect(config('[repository]\nremote path: x\nlocal path: y\ntype: Git\n', 'ini').repository.type).toBe('git');
+    expect(config('{"repository": {"remote path": "x", "local path": "y", "type": "GIT"}}', 'json').repository.type).toBe('git');
+    expect(config('[application]\nstart = x\nstop signal = sigint\n[repository]\nremote path: x\nlocal path: y\n', 'ini').application?.['stop signal']).toBe('SIGINT');
+  });
 });
 
 describe('files written for the original huddle', () => {
