@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { createActor, type Actor } from 'xstate';
 import { appMachine, supervisorMachine } from '../../machines/index.js';
 import type { AppMachineInput, AppPersisted } from '../../machines/index.js';
@@ -11,7 +12,7 @@ import { appEffects } from './effects/index.js';
 import { AppObserver } from './appObserver.js';
 import { appInputOf } from './appSpec.js';
 import { refuseUnrunnableAccounts } from './accountCheck.js';
-import { diffConfigs } from './configDiff.js';
+import { diffConfigs, whyKept } from './configDiff.js';
 import { startConfigWatcher, type ConfigWatcher } from './configWatcher.js';
 import { controlHandler, daemonStatus } from './controlHandler.js';
 import { Observability, type ObservabilityOptions } from './observability.js';
@@ -200,10 +201,12 @@ export class Daemon {
     if (this.stopping) return;
     const diff = diffConfigs(this.apps, this.loadConfigs(), this.options.configDir);
     for (const kept of diff.kept) {
-      this.logger.warn('config is invalid: keeping the running app on its last valid config', {
-        event: 'config',
-        app: kept.app,
-      });
+      this.logger.warn(`${whyKept(kept, this.apps.get(kept.app)?.file)}: keeping the running app on its last valid config`, { event: 'config', app: kept.app });
+    }
+    for (const app of diff.moved) {
+      this.logger.info(`config moved to ${path.basename(app.file)}, unchanged: the app runs on`, { event: 'config', app: app.config.name });
+      this.apps.set(app.config.name, app);
+      await this.lastValid.save(app);
     }
     for (const name of diff.removed) {
       this.logger.info('config removed: stopping the app', { event: 'config', app: name });

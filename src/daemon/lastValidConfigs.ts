@@ -2,7 +2,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConfigError, LoadedApp } from '../config/index.js';
 import type { Logger } from '../log.js';
-import { diffConfigs } from './configDiff.js';
+import { diffConfigs, whyKept } from './configDiff.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { appStateDir, safeAppName } from './paths.js';
 
@@ -48,15 +48,16 @@ export class LastValidConfigs {
 
   /**
    * The apps to run at boot: the valid ones, and for a file that is invalid now, the config it had
-   * in the last run (as a reload keeps it). Apps whose file is gone are forgotten.
+   * in the last run (as a reload keeps it). Apps whose file is gone are forgotten, unless another
+   * file is invalid (it may be theirs now).
    */
   async appsAtBoot(loaded: { apps: LoadedApp[]; errors: ConfigError[] }, configDir: string, logger: Logger): Promise<LoadedApp[]> {
     const remembered = await this.load();
     const diff = diffConfigs(remembered, loaded, configDir);
     const apps = [...loaded.apps];
-    for (const { app } of diff.kept) {
-      logger.warn('config is invalid: running the app on its last valid config', { event: 'config', app });
-      apps.push(remembered.get(app)!);
+    for (const kept of diff.kept) {
+      logger.warn(`${whyKept(kept, remembered.get(kept.app)?.file)}: running the app on its last valid config`, { event: 'config', app: kept.app });
+      apps.push(remembered.get(kept.app)!);
     }
     for (const app of diff.removed) await this.forget(app);
     return apps;

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pidAlive } from '../../fixtures/apps/processes.js';
@@ -128,5 +129,38 @@ describe('huddle run: the config directory', () => {
     expect((await second.stop()).code).toBe(0);
     const third = await startDaemon(ws);
     expect((await third.status()).apps).toEqual([]);
+  });
+
+  it('a config moved to another file, then broken there, or renamed and broken in one go: the app keeps running', async () => {
+    const ws = await makeWorkspace();
+    const a = await addApp(ws, 'alpha', { kind: 'probe' });
+    const daemon = await startDaemon(ws);
+    const alpha = await daemon.waitHealthy('alpha', a.remote.head);
+    const samePid = async () => expect((await daemon.waitHealthy('alpha')).pid).toBe(alpha.pid);
+
+    // Moved (as a conversion to another format would): the same config, nothing to restart.
+    const moved = join(ws.configDir, 'moved.json');
+    await writeRawConfig(moved, JSON.stringify({ ...a.config, name: 'alpha' }));
+    await removeAppConfig(a);
+    await daemon.waitForLog((l) => l.app === 'alpha' && /config moved to moved\.json/.test(String(l.message)), 'alpha moved');
+    await samePid();
+
+    // Broken in its new file: it is that file's errors that keep the app.
+    await writeRawConfig(moved, '{ "repository": ');
+    await daemon.waitForLog((l) => l.app === 'alpha' && l.message === 'config is invalid: keeping the running app on its last valid config', 'alpha kept');
+    await samePid();
+
+    // Renamed and broken in one go: the new file is invalid, the old one gone.
+    await writeRawConfig(join(ws.configDir, 'renamed.json'), '{ "repository": ');
+    await rm(moved);
+    await daemon.waitForLog((l) => l.app === 'alpha' && /^config file moved\.json is gone while renamed\.json cannot be loaded/.test(String(l.message)), 'alpha kept with its file gone');
+    await samePid();
+    expect(await answerOf(a.url)).toContain(`pid ${alpha.pid}`);
+    expect(daemon.logs((l) => l.app === 'alpha' && /config removed/.test(String(l.message)))).toEqual([]);
+
+    // Once the directory loads without it, it goes.
+    await rm(join(ws.configDir, 'renamed.json'));
+    await waitFor(async () => (await daemon.app('alpha')) === undefined, { timeoutMs: 10_000, what: 'alpha to leave the status' });
+    await waitFor(() => !pidAlive(alpha.pid!), { timeoutMs: 5000, what: 'alpha to stop' });
   });
 });
