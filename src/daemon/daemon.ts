@@ -8,7 +8,7 @@ import { startControlServer, type ControlServer } from '../control/server.js';
 import { socketAccess } from '../control/socketAccess.js';
 import { addLogSecrets, createLogger, type LogFormat, type Logger } from '../log.js';
 import { secretValues } from '../util/redact.js';
-import { appEffects } from './effects/index.js';
+import { appEffects, type ProcessRole, type RecordedProcess } from './effects/index.js';
 import { AppObserver } from './appObserver.js';
 import { appInputOf } from './appSpec.js';
 import { refuseUnrunnableAccounts } from './accountCheck.js';
@@ -251,13 +251,13 @@ export class Daemon {
         return app;
       },
       logFile: (name: string) => appLogFile(this.options.stateDir, name),
-      processStarted: (name: string, proc: { pid: number; startTime: number; tag: string }, commit: string) => {
-        void this.store
-          .recordProcess(name, { pid: proc.pid, startTime: proc.startTime, commit, tag: proc.tag })
+      processStarted: (name: string, proc: RecordedProcess, commit: string, role: ProcessRole) => {
+        const record = { pid: proc.pid, startTime: proc.startTime, commit, tag: proc.tag };
+        void (role === 'hook' ? this.store.recordHook(name, record) : this.store.recordProcess(name, record))
           .catch((error: Error) => this.logger.error(`cannot record pid: ${error.message}`, { app: name }));
       },
-      processExited: (name: string) => {
-        void this.store.clearProcess(name).catch(() => undefined);
+      processExited: (name: string, proc: RecordedProcess, role: ProcessRole) => {
+        void (role === 'hook' ? this.store.clearHook(name, proc.tag) : this.store.clearProcess(name, proc)).catch(() => undefined);
       },
       pinnedRef: (name: string) => this.fleet?.pinnedRef(name),
     };

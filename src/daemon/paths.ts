@@ -63,6 +63,16 @@ export function appProcessFile(stateDir: string, app: string): string {
   return path.join(appStateDir(stateDir), `${safeAppName(app)}.pid.json`);
 }
 
+/**
+ * `<stateDir>/apps/<app>.hook-<tag>.pid.json`: a hook (or install step, or reload) the daemon is
+ * running for the app, one file per command: a hook never overwrites the record of the app's own
+ * process, nor the record of another hook.
+ */
+export function hookProcessFile(stateDir: string, app: string, tag: string): string {
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(tag)) throw new Error(`not a process tag: ${JSON.stringify(tag)}`);
+  return path.join(appStateDir(stateDir), `${safeAppName(app)}.hook-${tag}.pid.json`);
+}
+
 /** Directory of per-app log files. */
 export function appLogDir(stateDir: string): string {
   return path.join(stateDir, 'logs');

@@ -7,7 +7,8 @@ const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 /**
  * After the daemon was killed (SIGKILL, power loss) its apps may still run. Stop every process the
- * last run recorded, before anything starts, so an app never runs twice. A recorded PID is
+ * last run recorded (each app's own, and each hook it was running, every one in a record of its
+ * own), before anything starts, so an app never runs twice. A recorded PID is
  * signalled only if it still has the recorded start time: a reused PID belongs to someone else.
  */
 export async function stopLeftoverProcesses(
@@ -20,7 +21,7 @@ export async function stopLeftoverProcesses(
     logger.warn(`unreadable process record ${error.file}: ${error.error}`, { event: 'recovery' });
   }
   await Promise.all(
-    listing.records.map(async ({ app, record }) => {
+    listing.records.map(async ({ app, role, record }) => {
       const application = configOf(app)?.application;
       const signal = (application?.['stop signal'] ?? 'SIGTERM') as NodeJS.Signals;
       const timeoutMs = application ? application['stop timeout'] * 1000 : DEFAULT_STOP_TIMEOUT_MS;
@@ -39,7 +40,8 @@ export async function stopLeftoverProcesses(
           app,
         });
       }
-      await store.clearProcess(app);
+      if (role === 'hook' && record.tag !== undefined) await store.clearHook(app, record.tag);
+      else await store.clearProcess(app);
     }),
   );
 }

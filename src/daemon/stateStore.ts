@@ -1,7 +1,7 @@
-import { unlinkSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { appProcessFile, appStateDir, appStateFile } from './paths.js';
+import { appProcessFile, appStateDir, appStateFile, hookProcessFile } from './paths.js';
 import { replaceFileSync, TEMP_SUFFIX, writeFileAtomic } from '../util/atomicWrite.js';
 
 export { writeFileAtomic, type AtomicWriteOptions } from '../util/atomicWrite.js';
@@ -129,8 +129,11 @@ export interface StateStoreOptions {
   onError?: (app: string, error: Error) => void;
 }
 
+/** Which process a record names: the app's own (`<app>.pid.json`) or one of its hooks (one file each). */
+export type ProcessRole = 'app' | 'hook';
+
 export interface ProcessListing {
-  records: Array<{ app: string; record: ProcessRecord }>;
+  records: Array<{ app: string; role: ProcessRole; record: ProcessRecord }>;
   errors: Array<{ file: string; error: string; movedTo: string | null }>;
 }
 
@@ -212,13 +215,26 @@ export class StateStore {
     replaceFileSync(appProcessFile(this.stateDir, app), serialise({ app, ...record }));
   }
 
-  /** The process of `app` is gone: forget it (at once, like recordProcess, so the two never cross). */
-  async clearProcess(app: string): Promise<void> {
-    try {
-      unlinkSync(appProcessFile(this.stateDir, app));
-    } catch (error) {
-      if (!isCode(error, 'ENOENT')) throw error;
-    }
+  /**
+   * The process of `app` is gone: forget it (at once, like recordProcess, so the two never cross).
+   * With `expected`, only if the record still names that process (same pid, start time and tag):
+   * a process that exits late (killed by force while the app went on) must not delete the record
+   * of the app's next process. Without it (recovery, removal), whatever is recorded.
+   */
+  async clearProcess(app: string, expected?: Pick<ProcessRecord, 'pid' | 'startTime' | 'tag'>): Promise<void> {
+    const file = appProcessFile(this.stateDir, app);
+    if (expected && !namesProcess(file, expected)) return;
+    unlinkQuietly(file);
+  }
+
+  /** Record a hook (pre-pull, post-pull, install, reload) of `app` in a file of its own, named by its tag. */
+  async recordHook(app: string, record: ProcessRecord & { tag: string }): Promise<void> {
+    replaceFileSync(hookProcessFile(this.stateDir, app, record.tag), serialise({ app, ...record }));
+  }
+
+  /** The hook of `app` with this tag is gone: forget it (its own file only). */
+  async clearHook(app: string, tag: string): Promise<void> {
+    unlinkQuietly(hookProcessFile(this.stateDir, app, tag));
   }
 
   loadProcess(app: string): Promise<LoadResult<ProcessRecord>> {
@@ -241,19 +257,23 @@ export class StateStore {
     }
     for (const name of names.filter((n) => n.endsWith('.pid.json')).sort()) {
       const file = path.join(dir, name);
-      // The file names are sanitised; the real app name is inside.
+      // The file names are sanitised; the real app name (and a hook's tag) is inside.
       let app: unknown;
+      let tag: unknown;
       try {
-        app = (JSON.parse(await readFile(file, 'utf8')) as { app?: unknown }).app;
+        ({ app, tag } = JSON.parse(await readFile(file, 'utf8')) as { app?: unknown; tag?: unknown });
       } catch {
         app = undefined;
       }
-      if (typeof app !== 'string' || appProcessFile(this.stateDir, app) !== file) {
+      const role = typeof app !== 'string' ? undefined
+        : appProcessFile(this.stateDir, app) === file ? 'app'
+          : typeof tag === 'string' && hookFileOf(this.stateDir, app, tag) === file ? 'hook' : undefined;
+      if (typeof app !== 'string' || role === undefined) {
         listing.errors.push({ file, error: `${file}: not a process record`, movedTo: await moveAside(file) });
         continue;
       }
-      const result = await this.loadProcess(app);
-      if (result.status === 'ok') listing.records.push({ app, record: result.value });
+      const result = await this.serial(file, () => loadVersioned(file, app, parseProcessRecord));
+      if (result.status === 'ok') listing.records.push({ app, role, record: result.value });
       else if (result.status === 'corrupt') listing.errors.push({ file, error: result.error, movedTo: result.movedTo });
     }
     return listing;
@@ -277,6 +297,34 @@ export class StateStore {
       if (this.fileQueues.get(file) === settled) this.fileQueues.delete(file);
     });
     return result;
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if (!isCode(error, 'ENOENT')) throw error;
+  }
+}
+
+/** The hook record file of that app and tag, or undefined for a tag no hook record can carry. */
+function hookFileOf(stateDir: string, app: string, tag: string): string | undefined {
+  try {
+    return hookProcessFile(stateDir, app, tag);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Does the record in `file` name this process? Read on the calling thread, like the writes. */
+function namesProcess(file: string, expected: Pick<ProcessRecord, 'pid' | 'startTime' | 'tag'>): boolean {
+  try {
+    const record = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown; startTime?: unknown; tag?: unknown };
+    return record.pid === expected.pid && record.startTime === expected.startTime && record.tag === expected.tag;
+  } catch {
+    // Gone, or unreadable: nothing of ours to delete (recovery reports an unreadable one).
+    return false;
   }
 }
 

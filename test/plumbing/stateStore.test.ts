@@ -188,8 +188,8 @@ describe('state store', () => {
     const listing = await store.listProcesses();
     expect(listing.records).toEqual(
       expect.arrayContaining([
-        { app: 'web', record: { pid: 1234, startTime: 99, commit: 'abc', tag: 't-1' } },
-        { app: 'a/b', record: { pid: 55, startTime: 7, commit: null } },
+        { app: 'web', role: 'app', record: { pid: 1234, startTime: 99, commit: 'abc', tag: 't-1' } },
+        { app: 'a/b', role: 'app', record: { pid: 55, startTime: 7, commit: null } },
       ]),
     );
     expect(listing.records).toHaveLength(2);
@@ -199,6 +199,43 @@ describe('state store', () => {
     await store.clearProcess('web'); // idempotent
     expect(await store.loadProcess('web')).toEqual({ status: 'missing' });
     expect(await store.loadProcess('a/b')).toMatchObject({ status: 'ok', value: { pid: 55 } });
+  });
+
+  it('clears the app record only while it names the exiting process: a late exit keeps the next one', async () => {
+    const stateDir = await dirs.make();
+    const store = await openStateStore(stateDir);
+    const old = { pid: 100, startTime: 5, tag: 'old-tag' };
+    const next = { pid: 200, startTime: 9, tag: 'new-tag' };
+    await store.recordProcess('web', { ...old, commit: 'abc' });
+    await store.recordProcess('web', { ...next, commit: 'abc' });
+    // The old process (killed by force, the app started again meanwhile) reports its exit late.
+    await store.clearProcess('web', old);
+    await store.clearProcess('web', { ...next, tag: 'other' });
+    expect(await store.loadProcess('web')).toMatchObject({ status: 'ok', value: next });
+    await store.clearProcess('web', next);
+    expect(await store.loadProcess('web')).toEqual({ status: 'missing' });
+    await store.clearProcess('web', next); // gone already: nothing to do
+  });
+
+  it('keeps each hook in a record of its own, beside the app record, and lists them all', async () => {
+    const stateDir = await dirs.make();
+    const store = await openStateStore(stateDir);
+    await store.recordHook('web', { pid: 300, startTime: 3, commit: 'abc', tag: 'hook-1' });
+    await store.recordHook('web', { pid: 301, startTime: 4, commit: 'abc', tag: 'hook-2' });
+    await store.recordProcess('web', { pid: 400, startTime: 8, commit: 'abc', tag: 'app-1' });
+    // A hook ends: only its own record goes, the app's and the other hook's stay.
+    await store.clearHook('web', 'hook-1');
+    const listing = await store.listProcesses();
+    expect(listing.errors).toEqual([]);
+    expect(listing.records).toEqual(
+      expect.arrayContaining([
+        { app: 'web', role: 'hook', record: { pid: 301, startTime: 4, commit: 'abc', tag: 'hook-2' } },
+        { app: 'web', role: 'app', record: { pid: 400, startTime: 8, commit: 'abc', tag: 'app-1' } },
+      ]),
+    );
+    expect(listing.records).toHaveLength(2);
+    await store.clearHook('web', 'hook-2');
+    expect(await store.loadProcess('web')).toMatchObject({ status: 'ok', value: { pid: 400 } });
   });
 
   it('rejects a process record with a bad pid as corrupt', async () => {

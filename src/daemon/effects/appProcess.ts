@@ -40,10 +40,10 @@ export function appProcessActor(host: EffectsHost) {
       queueMicrotask(() => report({ type: 'PROCESS.EXITED', code: null, signal: null, detail: (error as Error).message }));
       return;
     }
-    host.processStarted(input.app, proc, input.commit);
+    host.processStarted(input.app, proc, input.commit, 'app');
     queueMicrotask(() => report({ type: 'PROCESS.STARTED', pid: proc.pid }));
     void proc.exited.then((exit) => {
-      host.processExited(input.app);
+      host.processExited(input.app, proc, 'app');
       report({ type: 'PROCESS.EXITED', code: exit.code, signal: exit.signal });
     });
     receive((event) => {

@@ -3,6 +3,9 @@ import type { Logger } from '../../log.js';
 import type { EffectTimers } from '../../metrics/index.js';
 import type { AppProcess } from '../../process/index.js';
 
+export type RecordedProcess = Pick<AppProcess, 'pid' | 'startTime' | 'tag'>;
+export type ProcessRole = 'app' | 'hook';
+
 /** What the effects need to know about the daemon: each app's current config, where its log goes. */
 export interface EffectsHost {
   app(name: string): LoadedApp;
@@ -11,11 +14,13 @@ export interface EffectsHost {
   metrics: EffectTimers;
   logFile(app: string): string;
   /**
-   * A process was started / has exited (the app's, or a hook's while the app is stopped for an
-   * update): the daemon records it for recovery after a crash.
+   * A process was started / has exited (the app's own, or a hook's while the app is stopped for an
+   * update): the daemon records it for recovery after a crash. Each hook has a record of its own,
+   * and an exit clears only the record of that very process: a late exit (a hook killed after
+   * its update was cancelled, an app killed by force) never forgets the app's next process.
    */
-  processStarted(app: string, proc: Pick<AppProcess, 'pid' | 'startTime' | 'tag'>, commit: string): void;
-  processExited(app: string): void;
+  processStarted(app: string, proc: RecordedProcess, commit: string, role: ProcessRole): void;
+  processExited(app: string, proc: RecordedProcess, role: ProcessRole): void;
   /** The ref the fleet pins the app to (`huddle fleet pin`), if any: it wins over the branch. */
   pinnedRef?(app: string): string | undefined;
 }

@@ -5,7 +5,7 @@ import { healthCheckActor } from './healthCheck.js';
 import type { EffectsHost } from './host.js';
 import { updateCheckoutActor } from './updateCheckout.js';
 
-export type { EffectsHost } from './host.js';
+export type { EffectsHost, ProcessRole, RecordedProcess } from './host.js';
 
 /** The app chart's actors, implemented with real git, processes, files and sockets. */
 export function appEffects(host: EffectsHost) {

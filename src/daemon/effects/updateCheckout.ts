@@ -8,7 +8,7 @@ import { appLogger } from '../../log.js';
 import { runCommand } from '../../process/index.js';
 import { gitOptionsOf } from '../appSpec.js';
 import { CleanCheckMemo } from './cleanCheckMemo.js';
-import { commandEnv, type EffectsHost } from './host.js';
+import { commandEnv, type EffectsHost, type RecordedProcess } from './host.js';
 
 /** `files` as deployFiles takes them: paths resolved, modes as the config normalised them. */
 function fileEntries(app: LoadedApp) {
@@ -32,17 +32,24 @@ export function updateCheckoutActor(host: EffectsHost, cleanChecks = new CleanCh
     const app = host.app(input.app);
     const { config } = app;
     const opts = gitOptionsOf(app);
-    const run = (command: string, timeoutSeconds: number, cwd = opts.localPath) =>
-      runCommand(command, {
+    const run = (command: string, timeoutSeconds: number, cwd = opts.localPath) => {
+      let started: RecordedProcess | undefined;
+      return runCommand(command, {
         cwd,
         env: { ...commandEnv(app), HUDDLE_COMMIT: input.commit },
         timeoutMs: timeoutSeconds * 1000,
         logFile: host.logFile(input.app),
         signal,
         ...(opts.runAs ? { runAs: opts.runAs } : {}),
-        // Recorded like the app's own process (which is stopped meanwhile), for crash recovery.
-        onStarted: (proc) => host.processStarted(input.app, proc, input.commit),
-      }).finally(() => host.processExited(input.app));
+        // Recorded for crash recovery, each hook in a record of its own (never the app's).
+        onStarted: (proc) => {
+          started = proc;
+          host.processStarted(input.app, proc, input.commit, 'hook');
+        },
+      }).finally(() => {
+        if (started) host.processExited(input.app, started, 'hook');
+      });
+    };
     const checkedClean = cleanChecks.take(input.app, opts.localPath, input.commit) && config.scripts['pre-pull'].length === 0;
     for (const command of config.scripts['pre-pull']) await run(command, config.scripts.timeout);
     signal.throwIfAborted();

@@ -7,7 +7,7 @@ import { pidServing, refuses, waitForVersion } from '../../fixtures/daemon/http.
 import { appProcesses, envOf, markedProcesses } from '../../fixtures/daemon/processes.js';
 import { addApp, makeWorkspace } from '../../fixtures/daemon/workspace.js';
 import { DAEMON_NODE_FLAGS } from '../../../src/daemon/nodeFlags.js';
-import { loadProcessRecord } from '../../../src/daemon/stateStore.js';
+import { hookRecords } from '../../fixtures/daemon/records.js';
 import { pushCommit } from '../../fixtures/git/testRepo.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
 
@@ -92,11 +92,11 @@ describe('huddle run: the daemon process', () => {
       const pids = markedProcesses(ws.marker).filter((pid) => envOf(pid)?.get('HUDDLE_COMMIT') !== undefined);
       return pids.length >= 2 ? pids : null;
     }, { timeoutMs: 10_000, what: 'the hook and its sleep' });
-    // The record is written in the background as the hook starts: kill only once it is on disk.
-    await waitFor(async () => {
-      const record = await loadProcessRecord(ws.stateDir, 'web');
-      return record.status === 'ok' && hook.includes(record.value.pid);
-    }, { timeoutMs: 5_000, what: "the hook recorded as web's process" });
+    // Each hook has a record of its own, written as it starts: kill only once it is on disk.
+    await waitFor(() => hookRecords(ws.stateDir, 'web').some((record) => hook.includes(record.pid)), {
+      timeoutMs: 5_000,
+      what: 'the hook recorded for web',
+    });
 
     first.signal('SIGKILL');
     await first.waitExit();

@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pidAlive } from '../../fixtures/apps/processes.js';
+import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
+import { appCommand } from '../../fixtures/daemon/cli.js';
+import { startDaemon } from '../../fixtures/daemon/daemonProcess.js';
+import { pidServing } from '../../fixtures/daemon/http.js';
+import { appProcesses, envOf, markedProcesses } from '../../fixtures/daemon/processes.js';
+import { hookRecords } from '../../fixtures/daemon/records.js';
+import { addApp, makeWorkspace } from '../../fixtures/daemon/workspace.js';
+import { loadProcessRecord } from '../../../src/daemon/stateStore.js';
+import { pushCommit } from '../../fixtures/git/testRepo.js';
+import { waitFor } from '../../fixtures/git/waitFor.js';
+
+cleanUpAfterEach();
+
+describe('huddle run: updates that are interrupted', () => {
+  it("a hook that outlives its cancelled update never deletes the record of the app's next process", async () => {
+    const ws = await makeWorkspace();
+    const hungOnce = join(ws.root, 'hung-once');
+    // The first run of the hook (on the HANG commit) ignores SIGTERM and hangs; later runs pass.
+    const web = await addApp(ws, 'web', {
+      kind: 'probe',
+      env: { HUNG_ONCE: hungOnce },
+      files: { 'hook.sh': `if [ -f HANG ] && [ ! -f "$HUNG_ONCE" ]; then touch "$HUNG_ONCE"; trap '' TERM; sleep 600; fi\n` },
+      config: { scripts: { 'post-pull': 'sh hook.sh', timeout: 120 } },
+    });
+    const first = await startDaemon(ws);
+    await first.waitHealthy('web', web.remote.head);
+
+    const hanging = await pushCommit(web.remote, { HANG: 'yes\n' });
+    // The hook's sh and its sleep (which started after the trap), by the commit in their env.
+    const hook = await waitFor(() => {
+      const pids = markedProcesses(ws.marker).filter((pid) => envOf(pid)?.get('HUDDLE_COMMIT') === hanging);
+      return pids.length >= 2 && existsSync(hungOnce) ? pids : null;
+    }, { timeoutMs: 10_000, what: 'the hanging hook and its sleep' });
+
+    // Stopped mid-update (the hook shrugs off SIGTERM: it is killed ~2 s later), then started again.
+    expect((await appCommand(ws, 'stop', 'web')).code).toBe(0);
+    await first.waitForApp('web', (a) => a.state === 'stopped', 'stopped');
+    expect((await appCommand(ws, 'start', 'web')).code).toBe(0);
+    const healthy = await first.waitHealthy('web', hanging);
+
+    // The old hook is killed, and its end is handled: a poll round trip of the daemon after it.
+    await waitFor(() => hook.every((pid) => !pidAlive(pid)), { timeoutMs: 10_000, what: 'the old hook killed' });
+    const seen = first.lines.length;
+    await first.waitForLog(
+      (l) => first.lines.indexOf(l) >= seen && l.app === 'web' && l.event === 'state' && l.from === 'fetching' && l.to === 'healthy',
+      'a poll after the old hook ended',
+    );
+    await waitFor(() => hookRecords(ws.stateDir, 'web').length === 0, { timeoutMs: 5_000, what: 'no hook record left' });
+    const record = await loadProcessRecord(ws.stateDir, 'web');
+    expect(record).toMatchObject({ status: 'ok', value: { pid: healthy.pid } });
+
+    // kill -9: the next daemon stops the recorded instance before it starts one, never two.
+    first.signal('SIGKILL');
+    await first.waitExit();
+    expect(pidAlive(healthy.pid!)).toBe(true);
+    const second = await startDaemon(ws);
+    const again = await second.waitForApp('web', (a) => a.state === 'healthy' && a.pid !== null && a.pid !== healthy.pid, 'healthy in a new process');
+    expect(pidAlive(healthy.pid!)).toBe(false);
+    expect(appProcesses(ws.marker, 'web')).toEqual([again.pid]);
+    expect(await pidServing(web.url)).toBe(again.pid);
+    await second.stop();
+    expect(markedProcesses(ws.marker)).toEqual([]);
+  });
+});
