@@ -4,16 +4,19 @@ import { fetchRemoteActor } from './fetchRemote.js';
 import { healthCheckActor } from './healthCheck.js';
 import type { EffectsHost } from './host.js';
 import { updateCheckoutActor } from './updateCheckout.js';
+import { UpdateChain } from './updateChain.js';
 
 export type { EffectsHost, ProcessRole, RecordedProcess } from './host.js';
 
 /** The app chart's actors, implemented with real git, processes, files and sockets. */
 export function appEffects(host: EffectsHost) {
   const cleanChecks = new CleanCheckMemo();
+  // One for all the actors of the daemon: a config change replaces an app's actor, not its update.
+  const updates = new UpdateChain();
   return {
     fetchRemote: fetchRemoteActor(host, cleanChecks),
-    updateCheckout: updateCheckoutActor(host, cleanChecks),
-    appProcess: appProcessActor(host),
+    updateCheckout: updateCheckoutActor(host, cleanChecks, updates),
+    appProcess: appProcessActor(host, updates),
     healthCheck: healthCheckActor(host),
   };
 }

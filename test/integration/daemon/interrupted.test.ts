@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pidAlive } from '../../fixtures/apps/processes.js';
@@ -8,12 +9,36 @@ import { startDaemon } from '../../fixtures/daemon/daemonProcess.js';
 import { pidServing } from '../../fixtures/daemon/http.js';
 import { appProcesses, envOf, markedProcesses } from '../../fixtures/daemon/processes.js';
 import { hookRecords } from '../../fixtures/daemon/records.js';
-import { addApp, makeWorkspace } from '../../fixtures/daemon/workspace.js';
+import { checkoutHead } from '../../fixtures/daemon/checkout.js';
+import { waitForVersion } from '../../fixtures/daemon/http.js';
+import { addApp, makeWorkspace, mergeConfig, writeAppConfig, type Workspace } from '../../fixtures/daemon/workspace.js';
 import { loadProcessRecord } from '../../../src/daemon/stateStore.js';
 import { pushCommit } from '../../fixtures/git/testRepo.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
 
 cleanUpAfterEach();
+
+/**
+ * A git that takes 3 s longer, once, to check out the commit written to `<root>/slow-commit`
+ * (none until the test writes one), and touches `<root>/slow-done` when that checkout is over.
+ */
+async function slowCheckoutShim(ws: Workspace): Promise<{ shim: string; slowCommit: string; done: string }> {
+  const shim = join(ws.root, 'git-shim.sh');
+  const slowCommit = join(ws.root, 'slow-commit');
+  const done = join(ws.root, 'slow-done');
+  await writeFile(shim, [
+    '#!/bin/sh',
+    `slow="$(cat '${slowCommit}' 2>/dev/null)"`,
+    'case "$*" in',
+    `  *checkout*"$slow"*) if [ -n "$slow" ] && mkdir '${join(ws.root, 'slow-once')}' 2>/dev/null; then`,
+    `    sleep 3; git "$@"; rc=$?; touch '${done}'; exit $rc`,
+    '  fi ;;',
+    'esac',
+    'exec git "$@"',
+    '',
+  ].join('\n'), { mode: 0o755 });
+  return { shim, slowCommit, done };
+}
 
 describe('huddle run: updates that are interrupted', () => {
   it("a hook that outlives its cancelled update never deletes the record of the app's next process", async () => {
@@ -65,4 +90,38 @@ describe('huddle run: updates that are interrupted', () => {
     await second.stop();
     expect(markedProcesses(ws.marker)).toEqual([]);
   });
+
+  it.each(['stopped and started again', 'reconfigured'])(
+    'an update %s during a slow checkout: the newer commit is checked out after the old checkout, never under it',
+    async (how) => {
+      const ws = await makeWorkspace();
+      const { shim, slowCommit, done } = await slowCheckoutShim(ws);
+      // No polls of their own: the test says when the daemon looks at the remote.
+      const web = await addApp(ws, 'web', { config: { repository: { executable: shim }, timing: { minimum: 600, maximum: 600 } } });
+      const daemon = await startDaemon(ws);
+      await daemon.waitHealthy('web', web.remote.head);
+
+      const second = await pushCommit(web.remote, { VERSION: '2\n' });
+      await writeFile(slowCommit, second);
+      expect((await appCommand(ws, 'poll', 'web')).code).toBe(0);
+      await waitFor(() => existsSync(join(ws.root, 'slow-once')), { timeoutMs: 10_000, what: 'the slow checkout of commit 2 to begin' });
+      const third = await pushCommit(web.remote, { VERSION: '3\n' });
+
+      if (how === 'reconfigured') {
+        await writeAppConfig(web, mergeConfig(web.config, { application: { env: { ...(web.config.application?.env as Record<string, string>), EXTRA: '1' } } }));
+      } else {
+        expect((await appCommand(ws, 'stop', 'web')).code).toBe(0);
+        await daemon.waitForApp('web', (a) => a.state === 'stopped', 'stopped');
+        expect((await appCommand(ws, 'start', 'web')).code).toBe(0);
+      }
+      await daemon.waitHealthy('web', third);
+      await waitFor(() => existsSync(done), { timeoutMs: 10_000, what: 'the old checkout of commit 2 to be over' });
+      // What the daemon says runs is what is on disk: a restart after a crash serves commit 3 too.
+      expect(await checkoutHead(web.checkout)).toBe(third);
+      expect(await readFile(join(web.checkout, 'VERSION'), 'utf8')).toBe('3\n');
+      await waitForVersion(web.url, '3');
+      expect((await daemon.waitHealthy('web')).commit).toBe(third);
+      await daemon.stop();
+    },
+  );
 });
