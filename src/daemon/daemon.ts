@@ -259,6 +259,18 @@ export class Daemon {
       processExited: (name: string, proc: RecordedProcess, role: ProcessRole) => {
         void (role === 'hook' ? this.store.clearHook(name, proc.tag) : this.store.clearProcess(name, proc)).catch(() => undefined);
       },
+      updateStarting: async (name: string, signal: AbortSignal) => {
+        const begun = performance.now();
+        // The chart's beginUpdate (currentCommit null) reaches the store through the observer.
+        const noCheckout = (state: unknown) => (state as { currentCommit?: unknown } | null)?.currentCommit === null;
+        await this.store.whenWritten(name, noCheckout, signal).catch((error: Error) => {
+          if (signal.aborted) throw error;
+          throw new Error(`cannot record the update in the state dir: ${error.message}`);
+        });
+        this.logger.debug('update recorded in the state dir', {
+          app: name, event: 'state', waitedMs: Math.round((performance.now() - begun) * 100) / 100,
+        });
+      },
       pinnedRef: (name: string) => this.fleet?.pinnedRef(name),
     };
   }

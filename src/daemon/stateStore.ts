@@ -142,6 +142,15 @@ interface Slot {
   pending: string | null;
   /** The running write loop, if any. */
   draining: Promise<void> | null;
+  /** The serialised state being written now, and the one last written (fsync'd). */
+  inFlight: string | null;
+  written: string | null;
+  /** whenWritten() callers: told after each write. */
+  waiters: Set<{ test: (state: unknown) => boolean; settle: (error?: Error) => void }>;
+}
+
+function stateIn(data: string): unknown {
+  return (JSON.parse(data) as { state?: unknown }).state;
 }
 
 /**
@@ -159,8 +168,7 @@ export class StateStore {
 
   /** Queue `state` (any JSON value) as `app`'s state. Errors go to `onError`; see flush(). */
   save(app: string, state: unknown): void {
-    const slot = this.slots.get(app) ?? { pending: null, draining: null };
-    this.slots.set(app, slot);
+    const slot = this.slotOf(app);
     // Serialised now: the caller may mutate its object once save() returns.
     slot.pending = serialise({ app, state });
     if (!slot.draining) slot.draining = this.drain(app, slot);
@@ -171,13 +179,66 @@ export class StateStore {
     while (slot.pending !== null) {
       const data = slot.pending;
       slot.pending = null;
+      slot.inFlight = data;
       try {
         await this.serial(file, () => writeFileAtomic(file, data));
+        slot.written = data;
+        slot.inFlight = null;
+        this.tellWaiters(slot);
       } catch (error) {
-        this.options.onError?.(app, error instanceof Error ? error : new Error(String(error)));
+        slot.inFlight = null;
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const waiter of slot.waiters) waiter.settle(failure);
+        this.options.onError?.(app, failure);
       }
     }
     slot.draining = null;
+  }
+
+  private slotOf(app: string): Slot {
+    let slot = this.slots.get(app);
+    if (!slot) {
+      slot = { pending: null, draining: null, inFlight: null, written: null, waiters: new Set() };
+      this.slots.set(app, slot);
+    }
+    return slot;
+  }
+
+  /** The state on disk satisfies `test`, and so will every state queued after it. */
+  private holds(slot: Slot, test: (state: unknown) => boolean): boolean {
+    return [slot.written, slot.inFlight, slot.pending].every((data, i) => (data === null ? i > 0 : test(stateIn(data))));
+  }
+
+  private tellWaiters(slot: Slot): void {
+    for (const waiter of slot.waiters) if (this.holds(slot, waiter.test)) waiter.settle();
+  }
+
+  /**
+   * Resolves once `app`'s state on disk, written and fsync'd by save(), satisfies `test`, with no
+   * queued save that does not (a state saved later never takes it back). At once when that is so
+   * already. Rejects with the error of a write that fails meanwhile, or when `signal` aborts.
+   */
+  whenWritten(app: string, test: (state: unknown) => boolean, signal?: AbortSignal): Promise<void> {
+    const slot = this.slotOf(app);
+    if (this.holds(slot, test)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => waiter.settle(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      const waiter = {
+        test,
+        settle: (error?: Error) => {
+          slot.waiters.delete(waiter);
+          signal?.removeEventListener('abort', onAbort);
+          if (error) reject(error);
+          else resolve();
+        },
+      };
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
+      slot.waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /** Resolves once every save made so far has been written (or has failed and been reported). */

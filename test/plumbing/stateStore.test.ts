@@ -238,6 +238,34 @@ describe('state store', () => {
     expect(await store.loadProcess('web')).toMatchObject({ status: 'ok', value: { pid: 400 } });
   });
 
+  it('whenWritten resolves once the state on disk satisfies the test, and no queued save takes it back', async () => {
+    const stateDir = await dirs.make();
+    const store = await openStateStore(stateDir);
+    const noCheckout = (state: unknown) => (state as { currentCommit?: unknown }).currentCommit === null;
+    store.save('web', { currentCommit: 'a' });
+    await store.flush();
+    let resolved = false;
+    const waiting = store.whenWritten('web', noCheckout).then(() => (resolved = true));
+    store.save('web', { currentCommit: null });
+    await waiting;
+    expect(resolved).toBe(true);
+    expect(JSON.parse(await readFile(appStateFile(stateDir, 'web'), 'utf8'))).toMatchObject({ state: { currentCommit: null } });
+    // On disk already, nothing queued: at once.
+    await store.whenWritten('web', noCheckout);
+    // On disk, but a queued save would take it back: waits for a save that holds again.
+    store.save('web', { currentCommit: 'b' });
+    let again = false;
+    const later = store.whenWritten('web', noCheckout).then(() => (again = true));
+    await store.flush();
+    expect(again).toBe(false);
+    store.save('web', { currentCommit: null });
+    await later;
+    const aborted = new AbortController();
+    const never = store.whenWritten('other', noCheckout, aborted.signal);
+    aborted.abort(new Error('update cancelled'));
+    await expect(never).rejects.toThrow('update cancelled');
+  });
+
   it('rejects a process record with a bad pid as corrupt', async () => {
     const stateDir = await dirs.make();
     const store = await openStateStore(stateDir);

@@ -21,6 +21,13 @@ export interface EffectsHost {
    */
   processStarted(app: string, proc: RecordedProcess, commit: string, role: ProcessRole): void;
   processExited(app: string, proc: RecordedProcess, role: ProcessRole): void;
+  /**
+   * Resolves once the app's state on disk (fsync'd) says it has no usable checkout (the chart's
+   * `beginUpdate`): the update awaits it before its first hook or `git checkout`, so a daemon
+   * killed (or a power loss) mid-update never finds the old commit recorded over a mixed tree.
+   * Rejects if that cannot be written, or when `signal` aborts.
+   */
+  updateStarting(app: string, signal: AbortSignal): Promise<void>;
   /** The ref the fleet pins the app to (`huddle fleet pin`), if any: it wins over the branch. */
   pinnedRef?(app: string): string | undefined;
 }

@@ -61,6 +61,8 @@ async function updateCheckout(host: EffectsHost, cleanChecks: CleanCheckMemo, in
       if (started) host.processExited(input.app, started, 'hook');
     });
   };
+  // Durable first: the state on disk says "no usable checkout" before anything touches the tree.
+  await host.updateStarting(input.app, signal);
   const checkedClean = cleanChecks.take(input.app, opts.localPath, input.commit) && config.scripts['pre-pull'].length === 0;
   for (const command of config.scripts['pre-pull']) await run(command, config.scripts.timeout);
   signal.throwIfAborted();

@@ -12,6 +12,7 @@ import { hookRecords } from '../../fixtures/daemon/records.js';
 import { checkoutHead } from '../../fixtures/daemon/checkout.js';
 import { waitForVersion } from '../../fixtures/daemon/http.js';
 import { addApp, makeWorkspace, mergeConfig, writeAppConfig, type Workspace } from '../../fixtures/daemon/workspace.js';
+import { appStateFile } from '../../../src/daemon/paths.js';
 import { loadProcessRecord } from '../../../src/daemon/stateStore.js';
 import { pushCommit } from '../../fixtures/git/testRepo.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
@@ -124,4 +125,23 @@ describe('huddle run: updates that are interrupted', () => {
       await daemon.stop();
     },
   );
+
+  it('the first hook of an update runs only once the state dir says there is no usable checkout', async () => {
+    const ws = await makeWorkspace();
+    const seen = join(ws.root, 'state-seen-by-hook.json');
+    const web = await addApp(ws, 'web', {
+      env: { STATE_FILE: appStateFile(ws.stateDir, 'web'), SEEN: seen },
+      config: { scripts: { 'pre-pull': 'cp "$STATE_FILE" "$SEEN"' } },
+    });
+    const daemon = await startDaemon(ws);
+    await daemon.waitHealthy('web', web.remote.head);
+    const second = await pushCommit(web.remote, { VERSION: '2\n' });
+    await daemon.waitHealthy('web', second);
+    // A daemon killed from here on finds no commit to trust, and deploys again.
+    const state = JSON.parse(await readFile(seen, 'utf8')) as { state: { currentCommit: unknown; lastGoodCommit: unknown } };
+    expect(state.state.currentCommit).toBeNull();
+    // The first deploy was an update too.
+    expect(daemon.logs((l) => l.app === 'web' && l.message === 'update recorded in the state dir')).toHaveLength(2);
+    await daemon.stop();
+  });
 });
