@@ -2,7 +2,7 @@
 // process child, and the reports to the supervisor).
 import { assertEvent, assign, enqueueActions, raise, sendParent } from 'xstate';
 import {
-  canRollBack, chooseDeployTarget, clearErrorFrom, describeExit, inProbation, quarantine, shortCommit, withPersisted,
+  canRollBack, chooseDeployTarget, clearErrorFrom, describeExit, inProbation, quarantine, seenByFetch, shortCommit, withPersisted,
 } from './app.context.js';
 import {
   appSetup, type CommitParams, type DetailParams, type ErrorParams, type HaltParams, type ReasonParams,
@@ -54,14 +54,14 @@ export const appImplementations = appSetup.extend({
     abandonPlan: assign({ targetCommit: null }),
 
     // ---- fetch ----
-    noteFetched: assign(({ context }, { commit }: CommitParams) => ({
-      persisted: afterFetch(context, commit),
+    noteFetched: assign(({ context }, params: CommitParams) => ({
+      persisted: afterFetch(seenByFetch(context, params), params.commit),
       fetchTarget: null,
       lastError: clearErrorFrom(context, ['fetch']),
     })),
-    planDeploy: assign(({ context }, { commit }: CommitParams) => ({
-      targetCommit: chooseDeployTarget(context, commit),
-      persisted: afterFetch(context, commit),
+    planDeploy: assign(({ context }, params: CommitParams) => ({
+      targetCommit: chooseDeployTarget(seenByFetch(context, params), params.commit),
+      persisted: afterFetch(seenByFetch(context, params), params.commit),
       fetchTarget: null,
       lastError: clearErrorFrom(context, ['fetch']),
     })),

@@ -54,6 +54,16 @@ export function withPersisted(context: AppContext, patch: Partial<AppPersisted>)
 }
 
 /**
+ * The context as a fetch found the checkout: one it had to clone holds the branch tip, not the
+ * commit recorded, and nothing ran in it yet, so the commit it is at counts as unknown (the next
+ * commit to run goes through `updating`: checkout, hooks, install).
+ */
+export function seenByFetch(context: AppContext, fetch: { cloned?: boolean }): AppContext {
+  if (fetch.cloned !== true || context.persisted.currentCommit === null) return context;
+  return { ...context, persisted: withPersisted(context, { currentCommit: null }) };
+}
+
+/**
  * Which commit to deploy after a fetch returned `fetched`, or null to keep what is there.
  * A change is a new commit id: a head already seen is not redeployed (so an operator's older
  * `deploy` stays until the branch moves), a quarantined one never is, unless asked for explicitly.

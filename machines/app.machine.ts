@@ -56,7 +56,7 @@ export const appMachine = appImplementations.createMachine({
             onDone: [
               { guard: { type: 'deployNeedsRolloutSlot', params: fetched }, target: '#app.waitingForRollout', actions: { type: 'planDeploy', params: fetched } },
               { guard: { type: 'foundDeployTarget', params: fetched }, target: '#app.stopping.forUpdate', actions: { type: 'planDeploy', params: fetched } },
-              { guard: 'hasUsableCheckout', target: '#app.starting', actions: { type: 'noteFetched', params: fetched } },
+              { guard: { type: 'fetchLeftUsableCheckout', params: fetched }, target: '#app.starting', actions: { type: 'noteFetched', params: fetched } },
               { target: '#app.failed', actions: [{ type: 'noteFetched', params: fetched }, { type: 'noteNothingToDeploy', params: fetched }] },
             ],
             onError: [

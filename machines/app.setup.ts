@@ -1,7 +1,7 @@
 // The application chart's setup: its types, the placeholders of the actors src/ provides, its named
 // guards and delays. The actions are in ./app.actions.ts, the chart itself in ./app.machine.ts.
 import { fromCallback, fromPromise, setup } from 'xstate';
-import { canRollBack, chooseDeployTarget, hasUsableCheckout } from './app.context.js';
+import { canRollBack, chooseDeployTarget, hasUsableCheckout, seenByFetch } from './app.context.js';
 import { STOP_SAFETY_MARGIN_MS, pollDelayMs } from './backoff.js';
 import type {
   AppContext, AppEvent, AppMachineInput, AppPersisted, AppProcessInput, FetchRemoteInput, FetchRemoteOutput,
@@ -12,7 +12,8 @@ function notProvided(name: string): Error {
   return new Error(`actor ${name} not provided: src/ supplies it with appMachine.provide({ actors: { ${name} } })`);
 }
 
-export type CommitParams = { commit: string };
+/** A fetch's result; `cloned`: see FetchRemoteOutput. */
+export type CommitParams = { commit: string; cloned?: boolean };
 export type ErrorParams = { error: string };
 export type DetailParams = { detail: string };
 export type ReasonParams = { reason: string };
@@ -38,11 +39,12 @@ export const appSetup = setup({
   guards: {
     deployRequested: ({ context }) => context.requestedCommit !== null,
     hasUsableCheckout: ({ context }) => hasUsableCheckout(context),
-    foundDeployTarget: ({ context }, { commit }: CommitParams) => chooseDeployTarget(context, commit) !== null,
-    deployNeedsRolloutSlot: ({ context }, { commit }: CommitParams) =>
-      context.spec.rollout && chooseDeployTarget(context, commit) !== null,
-    fetchedRequestedCurrent: ({ context }, { commit }: CommitParams) =>
-      context.fetchTarget !== null && commit === context.persisted.currentCommit,
+    foundDeployTarget: ({ context }, params: CommitParams) => chooseDeployTarget(seenByFetch(context, params), params.commit) !== null,
+    deployNeedsRolloutSlot: ({ context }, params: CommitParams) =>
+      context.spec.rollout && chooseDeployTarget(seenByFetch(context, params), params.commit) !== null,
+    fetchedRequestedCurrent: ({ context }, params: CommitParams) =>
+      context.fetchTarget !== null && params.commit === seenByFetch(context, params).persisted.currentCommit,
+    fetchLeftUsableCheckout: ({ context }, params: CommitParams) => hasUsableCheckout(seenByFetch(context, params)),
     slotRefused: (_, { halted }: { halted: string | null }) => halted !== null,
     haltsTarget: ({ context }, { commit }: Pick<HaltParams, 'commit'>) => context.targetCommit === commit,
     canRollBackFrom: ({ context }, { commit }: Pick<HaltParams, 'commit'>) =>

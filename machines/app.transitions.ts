@@ -5,7 +5,10 @@ import type { AppContext, FetchRemoteInput, FetchRemoteOutput, HealthCheckInput,
 import type { CommitParams, DetailParams, ErrorParams, HaltParams, ReasonParams } from './app.setup.js';
 
 // Params mappers shared by the transitions that react to the same actor results.
-export const fetched = ({ event }: { event: { output: FetchRemoteOutput } }): CommitParams => ({ commit: event.output.commit });
+export const fetched = ({ event }: { event: { output: FetchRemoteOutput } }): CommitParams => ({
+  commit: event.output.commit,
+  ...(event.output.cloned === true ? { cloned: true } : {}),
+});
 export const failedWith = ({ event }: { event: { error: unknown } }): ErrorParams => ({ error: errorMessage(event.error) });
 export const checkDetail = ({ event }: { event: { output: HealthCheckOutput } }): DetailParams => ({ detail: event.output.detail });
 export const checkError = ({ event }: { event: { error: unknown } }): DetailParams => ({ detail: `check failed: ${errorMessage(event.error)}` });

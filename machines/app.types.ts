@@ -133,6 +133,12 @@ export interface FetchRemoteInput {
 }
 export interface FetchRemoteOutput {
   commit: string;
+  /**
+   * The checkout was missing (a new `local path`, a deleted directory) and this fetch cloned it:
+   * it holds the branch tip, not `currentCommit`, and no hook or install step ran in it. The chart
+   * then takes the checked-out commit as unknown, so what it runs goes through `updating`.
+   */
+  cloned?: boolean;
 }
 
 /** `updateCheckout` (fromPromise): check out `commit` exactly, run hooks/install; reject on failure. */

@@ -10,7 +10,6 @@ import {
   fetchBranchHead,
   fetchCommit,
   gitProbe,
-  headCommit,
   resolveCommit,
   verifyCommit,
   type GitOptions,
@@ -58,14 +57,28 @@ async function fetchRemote(host: EffectsHost, input: FetchRemoteInput, cleanChec
     const { cloned } = await ensureClone(opts);
     if (cloned) {
       appLogger(host.logger, { app: input.app }).info('cloned', { event: 'git', into: opts.localPath });
-      // A clone checks out the branch tip; an untrusted tip must not stay on disk.
-      const head = await headCommit(opts);
-      await verifyIfConfigured(app, opts, head ?? '').catch(async (error: unknown) => {
+      // A clone checks out the branch tip, not the commit the state recorded: nothing on disk may
+      // pass for it, so the commit to run is decided (and verified) afresh, and the chart sends
+      // it through `updating`. Should that decision fail, the clone goes: a start must not run
+      // its tip under the recorded commit's name.
+      try {
+        return { ...(await decide(host, app, opts, { ...input, currentCommit: null }, cleanChecks)), cloned: true };
+      } catch (error) {
         await rm(opts.localPath, { recursive: true, force: true });
         throw error;
-      });
+      }
     }
   }
+  return decide(host, app, opts, input, cleanChecks);
+}
+
+async function decide(
+  host: EffectsHost,
+  app: LoadedApp,
+  opts: GitOptions,
+  input: FetchRemoteInput,
+  cleanChecks: CleanCheckMemo,
+): Promise<FetchRemoteOutput> {
   const ref = input.target ?? host.pinnedRef?.(input.app) ?? app.config.repository.ref;
   if (ref !== undefined) {
     const commit = await resolveCommit(opts, ref);

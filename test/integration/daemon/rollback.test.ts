@@ -1,12 +1,15 @@
 // Safe releases with real repositories: a new commit that fails inside its probation is rolled
 // back to the last good commit and quarantined; a later good commit deploys normally.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
 import { startDaemon, type DaemonProcess } from '../../fixtures/daemon/daemonProcess.js';
 import { versionServed, waitForVersion } from '../../fixtures/daemon/http.js';
-import { addApp, makeWorkspace, type TestApp, type Workspace } from '../../fixtures/daemon/workspace.js';
+import { checkoutHead } from '../../fixtures/daemon/checkout.js';
+import { addApp, makeWorkspace, mergeConfig, writeAppConfig, type TestApp, type Workspace } from '../../fixtures/daemon/workspace.js';
 import { runCli } from '../../fixtures/daemon/cli.js';
 import { pushCommit } from '../../fixtures/git/testRepo.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
@@ -83,5 +86,33 @@ describe('automatic rollback', () => {
     await rollbackStory((web) =>
       pushCommit(web.remote, { 'server.mjs': alwaysBroken, VERSION: '2\n' }, 'an app whose health check fails'),
     );
+  });
+});
+
+describe('a quarantined tip and a checkout cloned afresh', () => {
+  it('a new `local path` clones the bad tip; the last good commit is checked out and started, the bad one never', async () => {
+    const ws = await makeWorkspace();
+    const web = await addApp(ws, 'web', { kind: 'probe', config: { restart: { limit: { restarts: 2, window: 60 } } } });
+    const daemon = await startDaemon(ws);
+    const good = web.remote.head;
+    await daemon.waitHealthy('web', good);
+    const badCommit = await pushCommit(web.remote, { 'server.mjs': 'process.exit(3);\n', VERSION: '2\n' }, 'an app that exits at once');
+    const rolledBack = await daemon.waitForApp('web', (a) => a.state === 'healthy' && a.commit === good && a.error !== null, 'rolled back', 30_000);
+    const startsOfBad = () => daemon.logs((l) => l.app === 'web' && l.to === 'starting' && l.commit === badCommit.slice(0, 7)).length;
+    const seen = startsOfBad();
+
+    const moved = join(ws.checkouts, 'web-moved');
+    await writeAppConfig(web, mergeConfig(web.config, { repository: { 'local path': moved } }));
+    const after = await daemon.waitForApp(
+      'web',
+      (a) => a.state !== 'fetching' && a.pid !== rolledBack.pid && existsSync(moved) && (a.state === 'healthy' || a.state === 'failed'),
+      'settled on the new checkout',
+      30_000,
+    );
+    expect(after.state).toBe('healthy');
+    expect(after.commit).toBe(good);
+    expect(await checkoutHead(moved)).toBe(good);
+    expect(await versionServed(web.url)).toBe('1');
+    expect(startsOfBad()).toBe(seen);
   });
 });

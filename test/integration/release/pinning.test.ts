@@ -1,5 +1,7 @@
 // `repository.ref` pins an app to a tag: the branch moving deploys nothing; moving the pin in the
 // config, while the daemon runs, deploys the commit of the new tag.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkoutHead } from '../../fixtures/daemon/checkout.js';
 import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
@@ -73,5 +75,30 @@ describe('repository.ref pinning', () => {
     await daemon.waitHealthy('web', nightly);
     await waitForVersion(web.url, '2');
     expect((await daemon.app('web'))?.error).toBeNull();
+  });
+});
+
+describe('a pinned app whose checkout is cloned afresh', () => {
+  it('a new `local path` clones the branch tip, then checks out the pin: the app runs the commit the status reports', async () => {
+    const ws = await makeWorkspace();
+    const web = await addApp(ws, 'web', { write: false });
+    const v1 = web.remote.head;
+    await pushTag(web.remote, 'v1');
+    await pushCommit(web.remote, { VERSION: '2\n' }, 'on the branch, not released');
+    await writeAppConfig(web, mergeConfig(web.config, { repository: { ref: 'v1' } }));
+    const daemon = await startDaemon(ws);
+    const before = await daemon.waitHealthy('web', v1);
+
+    const moved = join(ws.checkouts, 'web-moved');
+    await writeAppConfig(web, mergeConfig(web.config, { repository: { 'local path': moved } }));
+    const after = await daemon.waitForApp(
+      'web',
+      (a) => a.state === 'healthy' && a.pid !== null && a.pid !== before.pid && existsSync(moved),
+      'healthy again, from the new checkout',
+      20_000,
+    );
+    expect(after.commit).toBe(v1);
+    expect(await checkoutHead(moved)).toBe(v1);
+    expect(await versionServed(web.url)).toBe('1');
   });
 });
