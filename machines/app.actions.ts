@@ -5,7 +5,7 @@ import {
   canRollBack, chooseDeployTarget, clearErrorFrom, describeExit, inProbation, quarantine, seenByFetch, shortCommit, withPersisted,
 } from './app.context.js';
 import {
-  appSetup, type CommitParams, type DetailParams, type ErrorParams, type HaltParams, type ReasonParams,
+  appSetup, type CommitParams, type DetailParams, type ErrorParams, type HaltParams, type ReasonParams, type UpdateErrorParams,
 } from './app.setup.js';
 import type { AppContext, AppPersisted, AppReport } from './app.types.js';
 
@@ -110,7 +110,9 @@ export const appImplementations = appSetup.extend({
       restartStreak: 0,
       restartEpoch: context.restartEpoch + 1,
     })),
-    fallBackToLastGood: assign(({ context }, { error }: ErrorParams) => {
+    // A failure of this node (its checkout, a lock, local edits) says nothing about the commit: it
+    // is not quarantined (with a fleet, that would count toward halting it everywhere).
+    fallBackToLastGood: assign(({ context }, { error, nodeLocal }: UpdateErrorParams) => {
       const from = requireCommit(context.targetCommit, 'target');
       const to = requireCommit(context.persisted.lastGoodCommit, 'last good');
       const reason = `update failed: ${error}`;
@@ -118,7 +120,7 @@ export const appImplementations = appSetup.extend({
         targetCommit: to,
         lastError: { source: 'update' as const, message: `update to ${shortCommit(from)} failed: ${error}` },
         persisted: withPersisted(context, {
-          badCommits: context.spec.rollback ? quarantine(context.persisted.badCommits, from) : context.persisted.badCommits,
+          badCommits: context.spec.rollback && !nodeLocal ? quarantine(context.persisted.badCommits, from) : context.persisted.badCommits,
         }),
         rolledBack: { from, to, reason },
       };

@@ -6,7 +6,7 @@ import { appImplementations, requireCommit } from './app.actions.js';
 import { initialAppContext } from './app.context.js';
 import {
   becomeHealthy, checkDetail, checkError, decisionReason, exitedToUnhealthy, failedWith, fetched, fetchInput, haltOf,
-  haltWhileRunning, healthInput,
+  haltWhileRunning, healthInput, updateFailedWith,
 } from './app.transitions.js';
 
 export const appMachine = appImplementations.createMachine({
@@ -171,7 +171,7 @@ export const appMachine = appImplementations.createMachine({
         ],
         onError: [
           // An update that fails goes back to the last good commit: never start a half-updated checkout.
-          { guard: 'canFallBackToLastGood', target: 'updating', reenter: true, actions: { type: 'fallBackToLastGood', params: failedWith } },
+          { guard: 'canFallBackToLastGood', target: 'updating', reenter: true, actions: { type: 'fallBackToLastGood', params: updateFailedWith } },
           { target: 'failed', actions: { type: 'noteUpdateFailure', params: failedWith } },
         ],
       },

@@ -15,6 +15,8 @@ function notProvided(name: string): Error {
 /** A fetch's result; `cloned`: see FetchRemoteOutput. */
 export type CommitParams = { commit: string; cloned?: boolean };
 export type ErrorParams = { error: string };
+/** An update's failure; `nodeLocal`: see UpdateCheckoutInput. */
+export type UpdateErrorParams = ErrorParams & { nodeLocal: boolean };
 export type DetailParams = { detail: string };
 export type ReasonParams = { reason: string };
 export type HaltParams = { commit: string; reason: string };

@@ -2,7 +2,7 @@
 // mappers for actor results and events, and transitions shared by states. Data only.
 import { errorMessage } from './app.context.js';
 import type { AppContext, FetchRemoteInput, FetchRemoteOutput, HealthCheckInput, HealthCheckOutput } from './app.types.js';
-import type { CommitParams, DetailParams, ErrorParams, HaltParams, ReasonParams } from './app.setup.js';
+import type { CommitParams, DetailParams, ErrorParams, HaltParams, ReasonParams, UpdateErrorParams } from './app.setup.js';
 
 // Params mappers shared by the transitions that react to the same actor results.
 export const fetched = ({ event }: { event: { output: FetchRemoteOutput } }): CommitParams => ({
@@ -10,6 +10,10 @@ export const fetched = ({ event }: { event: { output: FetchRemoteOutput } }): Co
   ...(event.output.cloned === true ? { cloned: true } : {}),
 });
 export const failedWith = ({ event }: { event: { error: unknown } }): ErrorParams => ({ error: errorMessage(event.error) });
+export const updateFailedWith = ({ event }: { event: { error: unknown } }): UpdateErrorParams => ({
+  error: errorMessage(event.error),
+  nodeLocal: typeof event.error === 'object' && event.error !== null && (event.error as { nodeLocal?: unknown }).nodeLocal === true,
+});
 export const checkDetail = ({ event }: { event: { output: HealthCheckOutput } }): DetailParams => ({ detail: event.output.detail });
 export const checkError = ({ event }: { event: { error: unknown } }): DetailParams => ({ detail: `check failed: ${errorMessage(event.error)}` });
 export const decisionReason = ({ event }: { event: { reason: string } }): ReasonParams => ({ reason: event.reason });

@@ -141,7 +141,12 @@ export interface FetchRemoteOutput {
   cloned?: boolean;
 }
 
-/** `updateCheckout` (fromPromise): check out `commit` exactly, run hooks/install; reject on failure. */
+/**
+ * `updateCheckout` (fromPromise): check out `commit` exactly, run hooks/install; reject on failure.
+ * A rejection whose error has `nodeLocal: true` failed for a reason of this node (its checkout, a
+ * lock, local edits, a timeout), not of the commit: the commit is not quarantined for it (with a
+ * fleet, a quarantine counts toward a fleet-wide halt).
+ */
 export interface UpdateCheckoutInput {
   app: string;
   commit: string;

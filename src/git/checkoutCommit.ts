@@ -1,3 +1,4 @@
+import { clearStaleLocks } from './checkoutLocks.js';
 import { GitError } from './gitError.js';
 import { gitInRaw } from './gitInCheckout.js';
 import type { GitOptions } from './gitOptions.js';
@@ -30,9 +31,11 @@ function overwrittenFiles(stderr: string): string[] {
  *
  * Tracked local changes refuse the checkout with a `local-changes` GitError listing the files
  * (and leave them as they are) unless `discardLocalChanges`. Untracked files are kept either way.
+ * A stale index.lock or HEAD.lock is removed first; a live one refuses (`locked`, see clearStaleLocks).
  */
 export async function checkoutCommit(opts: GitOptions, commit: string, options: CheckoutOptions): Promise<void> {
   assertCommitId(commit);
+  await clearStaleLocks(opts);
   if (!options.discardLocalChanges && !options.checkedClean) await assertNoLocalChanges(opts, commit);
   const args = ['checkout', '--quiet', '--detach', ...(options.discardLocalChanges ? ['--force'] : []), `${commit}^{commit}`];
   const run = await gitInRaw(opts, args);

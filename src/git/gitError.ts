@@ -6,6 +6,7 @@ export type GitErrorKind =
   | 'not-found'
   | 'corrupt'
   | 'local-changes'
+  | 'locked'
   | 'timeout'
   | 'unknown';
 
@@ -33,7 +34,17 @@ export class GitError extends Error {
     this.exitCode = details.exitCode ?? null;
     this.stderr = redactUrls(details.stderr ?? '');
   }
+
+  /**
+   * The failure is this node's (its checkout, a lock, local edits, a slow disk), not the commit's:
+   * the chart does not quarantine a commit for it (see UpdateCheckout's contract).
+   */
+  get nodeLocal(): boolean {
+    return NODE_LOCAL.has(this.kind);
+  }
 }
+
+const NODE_LOCAL: ReadonlySet<GitErrorKind> = new Set<GitErrorKind>(['corrupt', 'local-changes', 'locked', 'timeout']);
 
 // Checked in order: the first match wins. git runs with LC_ALL=C, so the texts are stable.
 // A missing local-path remote prints both "does not appear to be a git repository" and

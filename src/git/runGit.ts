@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { envAs, spawnAs, type RunAs } from '../process/account.js';
+import { noteGitKilled } from './checkoutLocks.js';
 import { GitError, classifyGitFailure, gitErrorSummary } from './gitError.js';
 
 export interface GitRun {
@@ -77,6 +78,8 @@ export function runGitRaw(executable: string, args: readonly string[], opts: Run
     const timer = setTimeout(() => {
       timedOut = true;
       if (child.pid !== undefined) killGroup(child.pid);
+      // A git killed while it held index.lock leaves it: the next checkout may take it as stale.
+      if (opts.cwd !== undefined) noteGitKilled(opts.cwd);
       // A process outside the group could still hold the pipes open; do not wait for it forever.
       closeGuard = setTimeout(() => {
         child.stdout.destroy();

@@ -135,6 +135,24 @@ describe('an application, deployed and kept up to date', () => {
     expect(s.world.spawnsOf('web').map((p) => p.commit)).toEqual(['c1', 'c1', 'c3']);
   });
 
+  it('an update that fails for a reason of this node (a lock, its checkout) goes back without quarantining the commit', async () => {
+    const s = await begin([appSpec('web', { probationMs: 5_000 })], { world: (w) => w.remote('web', 'c1') });
+    await s.play([
+      { wait: 8_000, note: 'c1 passed probation', expect: { web: 'healthy' } },
+      { do: (st) => { st.world.push('web', 'c2', { updateError: "Unable to create '/co/.git/index.lock': File exists", updateErrorNodeLocal: true }); },
+        wait: 12_000 },
+      { wait: 3_000, expect: { web: 'healthy' },
+        check: (st) => {
+          expect(st.status('web')).toMatchObject({ commit: 'c1' });
+          expect(st.context('web').persisted.badCommits).toEqual([]);
+        } },
+      { do: (st) => { st.world.behave('web', 'c2', { updateError: undefined }); st.command('web', { type: 'DEPLOY', commit: 'c2' }); },
+        wait: 3_000, note: 'an operator deploys it once the node is fixed', expect: { web: 'healthy' },
+        check: (st) => expect(st.status('web').commit).toBe('c2') },
+    ]);
+    expect(s.world.updates.map((u) => `${u.commit}:${u.ok ? 'ok' : 'failed'}`)).toEqual(['c1:ok', 'c2:failed', 'c1:ok', 'c2:ok']);
+  });
+
   it('a first deploy that fails to update is failed, and retried at the next poll', async () => {
     const s = await begin([appSpec('web')], {
       world: (w) => { w.remote('web', 'c1').behave('web', 'c1', { updateError: 'npm ci failed' }); },

@@ -6,6 +6,7 @@ import type { LoadedApp } from '../../config/index.js';
 import { resolveAppPaths } from '../../config/index.js';
 import {
   assertNoLocalChanges,
+  clearStaleLocks,
   ensureClone,
   fetchBranchHead,
   fetchCommit,
@@ -19,9 +20,20 @@ import { gitOptionsOf } from '../appSpec.js';
 import { CleanCheckMemo } from './cleanCheckMemo.js';
 import type { EffectsHost } from './host.js';
 
-// Checked before the chart stops the app for an update: a checkout with local edits is refused
-// while the old version keeps serving, rather than found out once the app is down.
-async function refuseOverLocalChanges(app: LoadedApp, opts: GitOptions, commit: string, cleanChecks: CleanCheckMemo): Promise<void> {
+// Checked before the chart stops the app for an update: a checkout git would refuse to update (a
+// lock another git holds, local edits) is refused while the old version keeps serving, rather than
+// found out once the app is down. A stale lock (older than the daemon, or huddle's own killed git)
+// is removed. No git process for the locks: a stat each.
+async function refuseUnfitCheckout(
+  host: EffectsHost,
+  app: LoadedApp,
+  opts: GitOptions,
+  commit: string,
+  cleanChecks: CleanCheckMemo,
+): Promise<void> {
+  for (const file of await clearStaleLocks(opts)) {
+    appLogger(host.logger, { app: app.config.name }).warn(`removed a stale git lock: ${file}`, { event: 'git' });
+  }
   if (app.config.repository['discard local changes']) return;
   await assertNoLocalChanges(opts, commit);
   cleanChecks.note(app.config.name, opts.localPath, commit);
@@ -85,7 +97,7 @@ async function decide(
     await fetchCommit(opts, commit);
     if (commit !== input.currentCommit) {
       await verifyIfConfigured(app, opts, commit);
-      await refuseOverLocalChanges(app, opts, commit, cleanChecks);
+      await refuseUnfitCheckout(host, app, opts, commit, cleanChecks);
     }
     return { commit };
   }
@@ -93,7 +105,7 @@ async function decide(
   if (commit === input.currentCommit) return { commit };
   // The fetch writes only objects and a remote-tracking ref, the look for local edits reads only
   // the working tree: side by side, the look costs an update nothing. Errors keep their order.
-  const [fetched, clean] = await Promise.allSettled([fetchBranchHead(opts, commit), refuseOverLocalChanges(app, opts, commit, cleanChecks)]);
+  const [fetched, clean] = await Promise.allSettled([fetchBranchHead(opts, commit), refuseUnfitCheckout(host, app, opts, commit, cleanChecks)]);
   if (fetched.status === 'rejected') throw fetched.reason;
   await verifyIfConfigured(app, opts, commit);
   if (clean.status === 'rejected') throw clean.reason;

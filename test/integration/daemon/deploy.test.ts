@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pidAlive } from '../../fixtures/apps/processes.js';
@@ -154,5 +155,44 @@ describe('huddle run: deploying from git', () => {
     expect(alpha).toMatchObject({ commit: alphaV2, pid: alphaUpdated.pid, restarts: 0 });
     expect(await versionServed(a.url)).toBe('2');
     expect(appProcesses(ws.marker).sort()).toEqual([alpha.pid, (await daemon.waitHealthy('beta')).pid].sort());
+  });
+
+  it('a git lock in the checkout: a live one refuses the update while v1 serves; once gone, the commit deploys (not quarantined)', async () => {
+    const ws = await makeWorkspace();
+    const web = await addApp(ws, 'web');
+    const daemon = await startDaemon(ws);
+    const before = await daemon.waitHealthy('web', web.remote.head);
+    // Another git at work in the checkout (newer than the daemon): its lock must be respected.
+    const lock = join(web.checkout, '.git', 'index.lock');
+    await writeFile(lock, '');
+    const pushed = await pushCommit(web.remote, { VERSION: '2\n' }, 'version 2');
+
+    const refused = await daemon.waitForApp('web', (a) => a.error !== null && a.error.includes('index.lock'), 'the update refused over the lock');
+    const polls = daemon.logs(enteredFetching('web')).length;
+    await waitFor(() => daemon.logs(enteredFetching('web')).length >= polls + 2, { timeoutMs: 10_000, what: 'two more polls' });
+    expect(await daemon.waitHealthy('web')).toMatchObject({ commit: before.commit, pid: before.pid });
+    expect(refused.state).not.toBe('failed');
+    expect(await versionServed(web.url)).toBe('1');
+    expect(existsSync(lock)).toBe(true);
+
+    await rm(lock);
+    await daemon.waitHealthy('web', pushed);
+    await waitForVersion(web.url, '2');
+  });
+
+  it('a stale git lock (older than the daemon) is removed, and the update goes ahead', async () => {
+    const ws = await makeWorkspace();
+    const web = await addApp(ws, 'web');
+    const daemon = await startDaemon(ws);
+    await daemon.waitHealthy('web', web.remote.head);
+    const lock = join(web.checkout, '.git', 'index.lock');
+    await writeFile(lock, '');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(lock, anHourAgo, anHourAgo);
+    const pushed = await pushCommit(web.remote, { VERSION: '2\n' }, 'version 2');
+    const status = await daemon.waitHealthy('web', pushed);
+    expect(status.error).toBeNull();
+    expect(existsSync(lock)).toBe(false);
+    await waitForVersion(web.url, '2');
   });
 });
