@@ -9,7 +9,7 @@ export type { CheckoutOptions } from './checkoutCommit.js';
 export { checkoutCommit } from './checkoutCommit.js';
 export { headCommit } from './headCommit.js';
 export { clearStaleLocks } from './checkoutLocks.js';
-export { assertNoLocalChanges, localChanges } from './localChanges.js';
+export { assertCheckoutFits, assertNoLocalChanges, localChanges } from './localChanges.js';
 export { resolveCommit } from './resolveCommit.js';
 export type { CommitTrust, CommitSigner, SignatureFormat, CommitNotTrustedReason } from './verifyCommit.js';
 export { CommitNotTrustedError, verifyCommit } from './verifyCommit.js';

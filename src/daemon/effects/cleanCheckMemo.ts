@@ -23,7 +23,7 @@ export class CleanCheckMemo {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** The poll found `checkout` of `app` without tracked edits, before updating it to `commit`. */
+  /** The poll found `checkout` of `app` fit for `commit` (no tracked edits, no untracked file in its way). */
   note(app: string, checkout: string, commit: string): void {
     this.checks.set(app, { checkout, commit, at: this.now() });
   }

@@ -5,7 +5,7 @@ import type { FetchRemoteInput, FetchRemoteOutput } from '../../../machines/app.
 import type { LoadedApp } from '../../config/index.js';
 import { resolveAppPaths } from '../../config/index.js';
 import {
-  assertNoLocalChanges,
+  assertCheckoutFits,
   clearStaleLocks,
   ensureClone,
   fetchBranchHead,
@@ -21,21 +21,23 @@ import { CleanCheckMemo } from './cleanCheckMemo.js';
 import type { EffectsHost } from './host.js';
 
 // Checked before the chart stops the app for an update: a checkout git would refuse to update (a
-// lock another git holds, local edits) is refused while the old version keeps serving, rather than
-// found out once the app is down. A stale lock (older than the daemon, or huddle's own killed git)
-// is removed. No git process for the locks: a stat each.
+// lock another git holds, local edits, untracked files the commit adds) is refused while the old
+// version keeps serving, rather than found out once the app is down. A stale lock (older than the
+// daemon, or huddle's own killed git) is removed: a stat each, no git process. With `discard local
+// changes`, the checkout overwrites edits and untracked files alike (--force): nothing to refuse.
 async function refuseUnfitCheckout(
   host: EffectsHost,
   app: LoadedApp,
   opts: GitOptions,
   commit: string,
   cleanChecks: CleanCheckMemo,
+  fetched?: Promise<unknown>,
 ): Promise<void> {
   for (const file of await clearStaleLocks(opts)) {
     appLogger(host.logger, { app: app.config.name }).warn(`removed a stale git lock: ${file}`, { event: 'git' });
   }
   if (app.config.repository['discard local changes']) return;
-  await assertNoLocalChanges(opts, commit);
+  await assertCheckoutFits(opts, commit, fetched);
   cleanChecks.note(app.config.name, opts.localPath, commit);
 }
 
@@ -105,7 +107,9 @@ async function decide(
   if (commit === input.currentCommit) return { commit };
   // The fetch writes only objects and a remote-tracking ref, the look for local edits reads only
   // the working tree: side by side, the look costs an update nothing. Errors keep their order.
-  const [fetched, clean] = await Promise.allSettled([fetchBranchHead(opts, commit), refuseUnfitCheckout(host, app, opts, commit, cleanChecks)]);
+  // (The look for untracked files the commit adds waits for the fetch, and runs only when there are any.)
+  const fetching = fetchBranchHead(opts, commit);
+  const [fetched, clean] = await Promise.allSettled([fetching, refuseUnfitCheckout(host, app, opts, commit, cleanChecks, fetching)]);
   if (fetched.status === 'rejected') throw fetched.reason;
   await verifyIfConfigured(app, opts, commit);
   if (clean.status === 'rejected') throw clean.reason;

@@ -195,4 +195,24 @@ describe('huddle run: deploying from git', () => {
     expect(existsSync(lock)).toBe(false);
     await waitForVersion(web.url, '2');
   });
+
+  it('an untracked file the new commit adds: refused while v1 serves, the commit not quarantined; once moved away, it deploys', async () => {
+    const ws = await makeWorkspace();
+    const web = await addApp(ws, 'web');
+    const daemon = await startDaemon(ws);
+    const before = await daemon.waitHealthy('web', web.remote.head);
+    const local = join(web.checkout, 'settings.local');
+    await writeFile(local, 'written on the device\n');
+    const pushed = await pushCommit(web.remote, { VERSION: '2\n', 'settings.local': 'from the repository\n' }, 'adds settings.local');
+
+    await daemon.waitForApp('web', (a) => a.error !== null && a.error.includes('settings.local'), 'the update refused over the untracked file');
+    const polls = daemon.logs(enteredFetching('web')).length;
+    await waitFor(() => daemon.logs(enteredFetching('web')).length >= polls + 2, { timeoutMs: 10_000, what: 'two more polls' });
+    expect(await daemon.waitHealthy('web')).toMatchObject({ commit: before.commit, pid: before.pid });
+    expect(await versionServed(web.url)).toBe('1');
+
+    await rm(local);
+    await daemon.waitHealthy('web', pushed);
+    await waitForVersion(web.url, '2');
+  });
 });
