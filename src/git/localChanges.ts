@@ -11,9 +11,10 @@ export interface WorkingTreeChanges {
 
 async function workingTreeChanges(opts: GitOptions, withUntracked: boolean): Promise<WorkingTreeChanges> {
   // GIT_OPTIONAL_LOCKS=0: a status that only looks must not take index.lock from under an
-  // operator's own git command in the same checkout.
+  // operator's own git command in the same checkout. Submodules are not updated by huddle (see the
+  // README): one an operator initialised drifts when a commit moves it, which is no local edit.
   const { stdout } = await gitIn(opts, [
-    '--no-optional-locks', 'status', '--porcelain=v1', '-z', withUntracked ? '--untracked-files=all' : '--untracked-files=no',
+    '--no-optional-locks', 'status', '--porcelain=v1', '-z', '--ignore-submodules=all', withUntracked ? '--untracked-files=all' : '--untracked-files=no',
   ]);
   const changed: string[] = [];
   const untracked: string[] = [];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertCheckoutFits, checkoutCommit, ensureClone, fetchCommit, headCommit } from '../../../src/git/index.js';
 import { removeTempDirs } from '../../fixtures/git/tempDirs.js';
-import { createRemote, pushCommit } from '../../fixtures/git/testRepo.js';
+import { createRemote, git, pushCommit } from '../../fixtures/git/testRepo.js';
 import { gitRejection, optionsFor, recordingGit } from './gitHelpers.js';
 
 afterEach(removeTempDirs);
@@ -52,5 +52,33 @@ describe('untracked files in the way of a checkout', () => {
     await writeFile(join(opts.localPath, 'notes.txt'), 'mine\n');
     await assertCheckoutFits(recorded, second);
     expect((await recorder.calls()).slice(1).map((c) => c.split(' ').find((a) => !a.startsWith('-')))).toEqual(['status', 'diff']);
+  });
+});
+
+describe('a submodule an operator initialised', () => {
+  it('moved by a commit: its drift is not a local edit, so later updates are not refused', async () => {
+    const sub = await createRemote({ 'lib.txt': 'one\n' });
+    const remote = await createRemote({ VERSION: '1\n' });
+    const allowFile = ['-c', 'protocol.file.allow=always'];
+    await git([...allowFile, 'submodule', 'add', '--quiet', sub.bare, 'lib'], remote.work);
+    const withSub = await pushCommit(remote, {}, 'add lib');
+    const opts = optionsFor(remote);
+    await ensureClone(opts);
+    await git([...allowFile, 'submodule', 'update', '--init', '--quiet'], opts.localPath);
+    expect(await headCommit(opts)).toBe(withSub);
+
+    // The submodule moves on: the superproject records its new commit.
+    await pushCommit(sub, { 'lib.txt': 'two\n' });
+    await git([...allowFile, 'submodule', 'update', '--remote', '--quiet', 'lib'], remote.work);
+    const moved = await pushCommit(remote, {}, 'move lib');
+    await fetchCommit(opts, moved);
+    await assertCheckoutFits(opts, moved);
+    await checkoutCommit(opts, moved, { discardLocalChanges: false });
+
+    const next = await pushCommit(remote, { VERSION: '2\n' });
+    await fetchCommit(opts, next);
+    await assertCheckoutFits(opts, next);
+    await checkoutCommit(opts, next, { discardLocalChanges: false });
+    expect(await headCommit(opts)).toBe(next);
   });
 });
