@@ -96,6 +96,9 @@ export const appImplementations = appSetup.extend({
     })),
 
     // ---- update ----
+    noteDeployStarting: assign(({ context }) => ({
+      persisted: withPersisted(context, { deploying: requireCommit(context.targetCommit, 'target') }),
+    })),
     beginUpdate: assign(({ context }) => ({
       // Unknown until the update completes: a daemon killed now must not trust the old commit.
       previousCommit: context.persisted.currentCommit ?? context.previousCommit,
@@ -104,6 +107,7 @@ export const appImplementations = appSetup.extend({
     completeUpdate: assign(({ context }) => ({
       persisted: withPersisted(context, {
         currentCommit: requireCommit(context.targetCommit, 'target'),
+        deploying: null,
         restarts: { ...context.persisted.restarts, recent: 0 },
       }),
       targetCommit: null,

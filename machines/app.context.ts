@@ -23,7 +23,7 @@ export function initialAppContext(input: AppMachineInput): AppContext {
   return {
     spec: specOf(input),
     persisted: {
-      currentCommit: restored.currentCommit,
+      currentCommit: restored.deploying ? null : restored.currentCommit,
       lastGoodCommit: restored.lastGoodCommit,
       remoteHead: restored.remoteHead,
       badCommits: restored.badCommits.slice(-MAX_BAD_COMMITS),

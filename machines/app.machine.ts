@@ -147,8 +147,9 @@ export const appMachine = appImplementations.createMachine({
       },
       // Each reason waits for the process to be gone (exit reported or forced), then moves on.
       states: {
-        forUpdate: { always: { guard: 'processGone', target: '#app.updating' } },
-        forRollback: { always: { guard: 'processGone', target: '#app.updating' } },
+        // Marked on disk while the process stops, so the update need not wait for that save.
+        forUpdate: { entry: 'noteDeployStarting', always: { guard: 'processGone', target: '#app.updating' } },
+        forRollback: { entry: 'noteDeployStarting', always: { guard: 'processGone', target: '#app.updating' } },
         forRestart: { always: { guard: 'processGone', target: '#app.starting' } },
         forRedeploy: { always: { guard: 'processGone', target: '#app.fetching.beforeStart' } },
         forGiveUp: { always: { guard: 'processGone', target: '#app.failed' } },

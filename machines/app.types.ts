@@ -76,6 +76,12 @@ export interface AppPersisted {
   remoteHead: string | null;
   /** Quarantined commits, newest last; never deployed again unless an operator deploys one explicitly. */
   badCommits: string[];
+  /**
+   * The commit of an update about to touch the checkout: set when the app is stopped for it (the
+   * save overlaps the stop), cleared when an update completes. A daemon that boots with it set does
+   * not trust `currentCommit`: the checkout may lie anywhere between the two commits.
+   */
+  deploying?: string | null;
   /** `recent` = restarts still inside the restart-limit window. */
   restarts: { total: number; recent: number };
 }

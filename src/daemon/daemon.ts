@@ -261,8 +261,13 @@ export class Daemon {
       },
       updateStarting: async (name: string, signal: AbortSignal) => {
         const begun = performance.now();
-        // The chart's beginUpdate (currentCommit null) reaches the store through the observer.
-        const noCheckout = (state: unknown) => (state as { currentCommit?: unknown } | null)?.currentCommit === null;
+        // The chart marks the update (deploying) when it stops the app, and unsets currentCommit
+        // when the update begins; either, once on disk, keeps a booting daemon off the checkout. The
+        // first is saved while the app stops: usually on disk before the update asks.
+        const noCheckout = (state: unknown) => {
+          const persisted = state as { currentCommit?: unknown; deploying?: unknown } | null;
+          return persisted?.currentCommit === null || typeof persisted?.deploying === 'string';
+        };
         await this.store.whenWritten(name, noCheckout, signal).catch((error: Error) => {
           if (signal.aborted) throw error;
           throw new Error(`cannot record the update in the state dir: ${error.message}`);

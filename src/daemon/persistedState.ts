@@ -27,6 +27,7 @@ export function parsePersisted(value: unknown): AppPersisted {
     lastGoodCommit: commitOrNull(v.lastGoodCommit, 'lastGoodCommit'),
     remoteHead: commitOrNull(v.remoteHead, 'remoteHead'),
     badCommits: bad.map((c, i) => commitOrNull(c, `badCommits[${i}]`)).filter((c): c is string => c !== null),
+    deploying: commitOrNull(v.deploying, 'deploying'),
     restarts: { total: count(restarts.total, 'total'), recent: count(restarts.recent, 'recent') },
   };
 }

@@ -76,3 +76,15 @@ describe('a checkout cloned afresh', () => {
     expect(s.world.spawnsOf('web')).toHaveLength(0);
   });
 });
+
+describe('a daemon that boots while an update was marked on disk (killed mid-update)', () => {
+  it('trusts no commit, even one recorded as the target: it goes through updating again before anything starts', async () => {
+    const s = await begin([appSpec('web', { restored: restored({ currentCommit: 'c2', remoteHead: 'c2', deploying: 'c2' }) })], {
+      world: (w) => { w.remote('web', 'c2'); },
+    });
+    await s.play([{ wait: 200, expect: { web: 'updating' } }, { wait: 2_000, expect: { web: 'healthy' } }]);
+    expect(s.world.updates.map((u) => u.commit)).toEqual(['c2']);
+    expect(s.status('web').commit).toBe('c2');
+  });
+});
+

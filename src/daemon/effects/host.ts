@@ -23,8 +23,9 @@ export interface EffectsHost {
   processExited(app: string, proc: RecordedProcess, role: ProcessRole): void;
   /**
    * Resolves once the app's state on disk (fsync'd) says it has no usable checkout (the chart's
-   * `beginUpdate`): the update awaits it before its first hook or `git checkout`, so a daemon
-   * killed (or a power loss) mid-update never finds the old commit recorded over a mixed tree.
+   * `deploying` mark, or `beginUpdate`): the update awaits it before its first hook or `git
+   * checkout`, so a daemon killed (or a power loss) mid-update never finds the old commit recorded
+   * over a mixed tree.
    * Rejects if that cannot be written, or when `signal` aborts.
    */
   updateStarting(app: string, signal: AbortSignal): Promise<void>;

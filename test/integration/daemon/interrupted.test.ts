@@ -13,6 +13,9 @@ import { checkoutHead } from '../../fixtures/daemon/checkout.js';
 import { waitForVersion } from '../../fixtures/daemon/http.js';
 import { addApp, makeWorkspace, mergeConfig, writeAppConfig, type Workspace } from '../../fixtures/daemon/workspace.js';
 import { appStateFile } from '../../../src/daemon/paths.js';
+import { parsePersisted } from '../../../src/daemon/persistedState.js';
+import { initialAppContext } from '../../../machines/app.context.js';
+import { appSpec } from '../../fixtures/machines/specs.js';
 import { loadProcessRecord } from '../../../src/daemon/stateStore.js';
 import { pushCommit } from '../../fixtures/git/testRepo.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
@@ -138,8 +141,8 @@ describe('huddle run: updates that are interrupted', () => {
     const second = await pushCommit(web.remote, { VERSION: '2\n' });
     await daemon.waitHealthy('web', second);
     // A daemon killed from here on finds no commit to trust, and deploys again.
-    const state = JSON.parse(await readFile(seen, 'utf8')) as { state: { currentCommit: unknown; lastGoodCommit: unknown } };
-    expect(state.state.currentCommit).toBeNull();
+    const state = JSON.parse(await readFile(seen, 'utf8')) as { state: unknown };
+    expect(initialAppContext({ ...appSpec('web'), restored: parsePersisted(state.state) }).persisted.currentCommit).toBeNull();
     // The first deploy was an update too.
     expect(daemon.logs((l) => l.app === 'web' && l.message === 'update recorded in the state dir')).toHaveLength(2);
     await daemon.stop();
