@@ -18,7 +18,10 @@ import {
 import { appLogger } from '../../log.js';
 import { gitOptionsOf } from '../appSpec.js';
 import { CleanCheckMemo } from './cleanCheckMemo.js';
+import { commandRunner } from './commandRunner.js';
 import type { EffectsHost } from './host.js';
+import { PlacedFiles } from './placedFiles.js';
+import { UpdateChain } from './updateChain.js';
 
 // Checked before the chart stops the app for an update: a checkout git would refuse to update (a
 // lock another git holds, local edits, untracked files the commit adds) is refused while the old
@@ -56,15 +59,34 @@ async function verifyIfConfigured(app: LoadedApp, opts: GitOptions, commit: stri
  * `repository.ref`, or the branch head. Objects are fetched only for a commit not seen before; a rejection leaves the
  * running version alone (the chart retries at the next poll).
  */
-export function fetchRemoteActor(host: EffectsHost, cleanChecks = new CleanCheckMemo()) {
-  return fromPromise<FetchRemoteOutput, FetchRemoteInput>(({ input }) =>
-    host.metrics.timePoll(input.app, fetchRemote(host, input, cleanChecks)),
+export function fetchRemoteActor(
+  host: EffectsHost,
+  cleanChecks = new CleanCheckMemo(),
+  extra = { files: new PlacedFiles(), updates: new UpdateChain() },
+) {
+  return fromPromise<FetchRemoteOutput, FetchRemoteInput>(({ input, signal }) =>
+    host.metrics.timePoll(input.app, fetchRemote(host, input, cleanChecks, extra, signal)),
   );
 }
 
-async function fetchRemote(host: EffectsHost, input: FetchRemoteInput, cleanChecks: CleanCheckMemo): Promise<FetchRemoteOutput> {
+async function fetchRemote(
+  host: EffectsHost,
+  input: FetchRemoteInput,
+  cleanChecks: CleanCheckMemo,
+  { files, updates }: { files: PlacedFiles; updates: UpdateChain },
+  signal: AbortSignal,
+): Promise<FetchRemoteOutput> {
   const app = host.app(input.app);
   const opts = gitOptionsOf(app);
+  // A config edit that keeps the commit (or one made while the daemon was down) changes what its
+  // files hold; only an update placed them. Placed now, from the checkout as it is, before the
+  // start this fetch comes before (after an update of the app still settling, never beside it).
+  const current = input.currentCommit;
+  if (current !== null && files.stale(app) && existsSync(opts.localPath)) {
+    await updates.run(input.app, () => files.place(host, app, current, commandRunner(host, app, current, signal))).catch((error: unknown) => {
+      throw new Error(`the files of the config could not be placed: ${(error as Error).message}`, { cause: error });
+    });
+  }
   // Verifying the checkout costs two git processes: worth it when there may be none yet, not on
   // every poll of a running app (a checkout broken meanwhile fails the update instead).
   if (input.currentCommit === null || !existsSync(opts.localPath)) {

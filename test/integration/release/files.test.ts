@@ -8,6 +8,7 @@ import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
 import { startDaemon } from '../../fixtures/daemon/daemonProcess.js';
 import { addApp, makeWorkspace } from '../../fixtures/daemon/workspace.js';
 import { pushCommit } from '../../fixtures/git/testRepo.js';
+import { waitFor } from '../../fixtures/git/waitFor.js';
 import { writeAppConfigWith } from '../../fixtures/release/appConfig.js';
 
 cleanUpAfterEach();
@@ -75,4 +76,39 @@ describe('file deployment', () => {
     expect(daemon.logs((l) => l.app === 'proxy' && l.event === 'files')).toHaveLength(2);
     expect(await readFile(confFile, 'utf8')).toBe('upstream a 127.0.0.1:8002;\n');
   });
+
+  it('a config edit that keeps the commit places the files it lists, as does a daemon started after one', async () => {
+    const ws = await makeWorkspace();
+    const envFile = join(ws.root, 'etc', 'app.env');
+    const reloads = join(ws.root, 'reloads.log');
+    const proxy = await addApp(ws, 'proxy', { config: { application: null, health: null }, write: false });
+    const withMode = (mode: string, extra: Record<string, unknown>[] = []) => writeAppConfigWith(proxy, {
+      files: [{ path: envFile, content: `MODE=${mode}\n` }, ...extra],
+      reload: `echo "reload $HUDDLE_COMMIT" >> '${reloads}'`,
+    });
+    await withMode('alpha');
+    const first = proxy.remote.head;
+    let daemon = await startDaemon(ws);
+    await daemon.waitForApp('proxy', (a) => a.state === 'healthy' && a.commit === first, 'healthy');
+    expect(await readFile(envFile, 'utf8')).toBe('MODE=alpha\n');
+
+    await withMode('beta');
+    await waitFor(async () => (await lines(envFile))[0] === 'MODE=beta', { timeoutMs: 10_000, what: 'the edited content to be placed' });
+    await waitFor(async () => (await lines(reloads)).length === 2, { timeoutMs: 10_000, what: 'the reload after the edit' });
+    expect((await daemon.waitForApp('proxy', (a) => a.state === 'healthy', 'healthy')).commit).toBe(first);
+
+    // A bad entry (its source is not in the checkout): the status names it, nothing is written.
+    await withMode('gamma', [{ path: join(ws.root, 'etc', 'x.conf'), source: 'deploy/missing.conf' }]);
+    const failed = await daemon.waitForApp('proxy', (a) => /files of the config could not be placed: files\[1\]/.test(a.error ?? ''), 'the bad entry reported');
+    expect(failed.error).toMatch(/missing\.conf/);
+    expect(await readFile(envFile, 'utf8')).toBe('MODE=beta\n');
+
+    await daemon.stop();
+    await withMode('delta');
+    daemon = await startDaemon(ws);
+    await waitFor(async () => (await lines(envFile))[0] === 'MODE=delta', { timeoutMs: 10_000, what: 'the content edited while the daemon was down' });
+    await waitFor(async () => (await lines(reloads)).length === 3, { timeoutMs: 10_000, what: 'the reload after it' });
+    expect(await lines(reloads)).toEqual([`reload ${first}`, `reload ${first}`, `reload ${first}`]);
+  });
 });
+
