@@ -46,8 +46,9 @@ describe('git locks in a checkout', () => {
   it('a fresh lock of another git refuses, as a node-local `locked` failure, and is left alone', async () => {
     const { opts, first, second, lock } = await checkoutWithNewCommit();
     await writeFile(lock, '');
-    for (const attempt of [clearStaleLocks(opts), checkoutCommit(opts, second, { discardLocalChanges: true })]) {
-      const error = await gitRejection(attempt);
+    // One at a time: a rejection not awaited yet would be an unhandled one.
+    for (const attempt of [() => clearStaleLocks(opts), () => checkoutCommit(opts, second, { discardLocalChanges: true })]) {
+      const error = await gitRejection(attempt());
       expect(error.kind).toBe('locked');
       expect(error.nodeLocal).toBe(true);
       expect(error.message).toContain(lock);

@@ -29,18 +29,24 @@ function testHost(app: LoadedApp, logFile: string, updateStarting: EffectsHost['
   };
 }
 
+/** An app whose pre-pull hook leaves a mark, cloned at its first commit, with a second one fetched. */
+async function checkoutBehindASecondCommit() {
+  const ws = await makeWorkspace();
+  const ran = join(ws.root, 'pre-pull-ran');
+  const web = await addApp(ws, 'web', { env: { RAN: ran }, config: { scripts: { 'pre-pull': 'touch "$RAN"' } } });
+  const [app] = loadConfigDir(ws.configDir).apps;
+  if (!app) throw new Error('no app loaded');
+  const opts = gitOptionsOf(app);
+  await ensureClone(opts);
+  const first = await headCommit(opts);
+  const second = await pushCommit(web.remote, { VERSION: '2\n' });
+  await fetchCommit(opts, second);
+  return { ws, ran, app, opts, first, second };
+}
+
 describe('the update effect', () => {
   it('runs no hook and no checkout before the host has the update on disk', async () => {
-    const ws = await makeWorkspace();
-    const ran = join(ws.root, 'pre-pull-ran');
-    const web = await addApp(ws, 'web', { env: { RAN: ran }, config: { scripts: { 'pre-pull': 'touch "$RAN"' } } });
-    const [app] = loadConfigDir(ws.configDir).apps;
-    if (!app) throw new Error('no app loaded');
-    const opts = gitOptionsOf(app);
-    await ensureClone(opts);
-    const first = await headCommit(opts);
-    const second = await pushCommit(web.remote, { VERSION: '2\n' });
-    await fetchCommit(opts, second);
+    const { ws, ran, app, opts, first, second } = await checkoutBehindASecondCommit();
 
     let recorded!: () => void;
     let asked = 0;
@@ -61,16 +67,7 @@ describe('the update effect', () => {
   });
 
   it('an update aborted while it waits for the disk touches nothing', async () => {
-    const ws = await makeWorkspace();
-    const ran = join(ws.root, 'pre-pull-ran');
-    const web = await addApp(ws, 'web', { env: { RAN: ran }, config: { scripts: { 'pre-pull': 'touch "$RAN"' } } });
-    const [app] = loadConfigDir(ws.configDir).apps;
-    if (!app) throw new Error('no app loaded');
-    const opts = gitOptionsOf(app);
-    await ensureClone(opts);
-    const first = await headCommit(opts);
-    const second = await pushCommit(web.remote, { VERSION: '2\n' });
-    await fetchCommit(opts, second);
+    const { ws, ran, app, opts, first, second } = await checkoutBehindASecondCommit();
 
     let asked = false;
     const host = testHost(app, join(ws.root, 'web.log'), (_app, signal) => {
