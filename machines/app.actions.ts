@@ -99,6 +99,8 @@ export const appImplementations = appSetup.extend({
     noteDeployStarting: assign(({ context }) => ({
       persisted: withPersisted(context, { deploying: requireCommit(context.targetCommit, 'target') }),
     })),
+    // Left before `updating` (STOP, SHUTDOWN): the checkout is untouched, the commit still true.
+    unmarkDeploy: assign(({ context }) => (context.persisted.deploying ? { persisted: withPersisted(context, { deploying: null }) } : {})),
     beginUpdate: assign(({ context }) => ({
       // Unknown until the update completes: a daemon killed now must not trust the old commit.
       previousCommit: context.persisted.currentCommit ?? context.previousCommit,

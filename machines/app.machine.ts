@@ -71,6 +71,9 @@ export const appMachine = appImplementations.createMachine({
             id: 'fetch', src: 'fetchRemote', input: fetchInput,
             // A commit still serving healthily when a newer one replaces it is the one to return to.
             onDone: [
+              // Its checkout was deleted and cloned afresh: what runs is no longer on disk, and no
+              // commit in the clone is known. Stopped, and decided again from scratch.
+              { guard: { type: 'fetchCloned', params: fetched }, target: '#app.stopping.forRedeploy', actions: { type: 'noteFetched', params: fetched } },
               { guard: { type: 'deployNeedsRolloutSlot', params: fetched }, target: '#app.waitingForRollout', actions: ['promoteToLastGood', { type: 'planDeploy', params: fetched }] },
               { guard: { type: 'foundDeployTarget', params: fetched }, target: '#app.stopping.forUpdate', actions: ['promoteToLastGood', { type: 'planDeploy', params: fetched }] },
               { target: '#app.healthy', actions: { type: 'noteFetched', params: fetched } },
@@ -142,8 +145,8 @@ export const appMachine = appImplementations.createMachine({
       after: { stopSafety: { actions: 'killProcess' } },
       initial: 'forStop',
       on: {
-        SHUTDOWN: '.forShutdown',
-        STOP: { target: '.forStop', actions: 'abandonPlan' },
+        SHUTDOWN: { target: '.forShutdown', actions: 'unmarkDeploy' },
+        STOP: { target: '.forStop', actions: ['abandonPlan', 'unmarkDeploy'] },
       },
       // Each reason waits for the process to be gone (exit reported or forced), then moves on.
       states: {

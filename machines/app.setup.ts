@@ -53,6 +53,7 @@ export const appSetup = setup({
       context.persisted.currentCommit === commit && canRollBack(context),
     processAlive: ({ context }) => context.processAlive,
     processGone: ({ context }) => !context.processAlive,
+    fetchCloned: (_, params: CommitParams) => params.cloned === true,
     hasHealthCheck: ({ context }) => context.spec.health !== null,
     hasNoHealthCheck: ({ context }) => context.spec.health === null,
     nothingToWaitFor: ({ context }) => context.spec.process === null && context.spec.health === null,

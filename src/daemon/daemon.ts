@@ -270,7 +270,8 @@ export class Daemon {
         };
         await this.store.whenWritten(name, noCheckout, signal).catch((error: Error) => {
           if (signal.aborted) throw error;
-          throw new Error(`cannot record the update in the state dir: ${error.message}`);
+          // This node's disk, not the commit: nothing to quarantine (see UpdateCheckoutInput).
+          throw Object.assign(new Error(`cannot record the update in the state dir: ${error.message}`), { nodeLocal: true });
         });
         this.logger.debug('update recorded in the state dir', {
           app: name, event: 'state', waitedMs: Math.round((performance.now() - begun) * 100) / 100,

@@ -145,6 +145,8 @@ interface Slot {
   /** The serialised state being written now, and the one last written (fsync'd). */
   inFlight: string | null;
   written: string | null;
+  /** The error of the newest write, if it failed (cleared by one that succeeds). */
+  failed: Error | null;
   /** whenWritten() callers: told after each write. */
   waiters: Set<{ test: (state: unknown) => boolean; settle: (error?: Error) => void }>;
 }
@@ -184,10 +186,12 @@ export class StateStore {
         await this.serial(file, () => writeFileAtomic(file, data));
         slot.written = data;
         slot.inFlight = null;
+        slot.failed = null;
         this.tellWaiters(slot);
       } catch (error) {
         slot.inFlight = null;
         const failure = error instanceof Error ? error : new Error(String(error));
+        slot.failed = failure;
         for (const waiter of slot.waiters) waiter.settle(failure);
         this.options.onError?.(app, failure);
       }
@@ -198,7 +202,7 @@ export class StateStore {
   private slotOf(app: string): Slot {
     let slot = this.slots.get(app);
     if (!slot) {
-      slot = { pending: null, draining: null, inFlight: null, written: null, waiters: new Set() };
+      slot = { pending: null, draining: null, inFlight: null, written: null, failed: null, waiters: new Set() };
       this.slots.set(app, slot);
     }
     return slot;
@@ -216,7 +220,10 @@ export class StateStore {
   /**
    * Resolves once `app`'s state on disk, written and fsync'd by save(), satisfies `test`, with no
    * queued save that does not (a state saved later never takes it back). At once when that is so
-   * already. Rejects with the error of a write that fails meanwhile, or when `signal` aborts.
+   * already. Rejects with the error of a write that fails meanwhile, or when `signal` aborts; and
+   * with the error of the newest write when it failed and no save follows by the next turn of the
+   * event loop (the save a caller waits for is queued right after the step that led to the call):
+   * no later write may ever come to settle the wait.
    */
   whenWritten(app: string, test: (state: unknown) => boolean, signal?: AbortSignal): Promise<void> {
     const slot = this.slotOf(app);
@@ -238,6 +245,9 @@ export class StateStore {
       }
       slot.waiters.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
+      setImmediate(() => {
+        if (slot.waiters.has(waiter) && slot.failed && slot.pending === null && slot.inFlight === null) waiter.settle(slot.failed);
+      });
     });
   }
 

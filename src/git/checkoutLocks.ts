@@ -11,6 +11,8 @@ const LOCKS = ['index.lock', 'HEAD.lock'];
 
 /** When this process (the daemon) started: a lock older than that belongs to no git it runs. */
 const STARTED_AT = performance.timeOrigin;
+/** How old a lock from before the daemon's start must be to count as left behind. */
+const STALE_AFTER_MS = 10 * 60_000;
 
 /** Checkouts in which huddle killed a git at its timeout, and when: a lock from before is its own. */
 const killedIn = new Map<string, number>();
@@ -44,7 +46,8 @@ async function mtimeOf(file: string): Promise<number | undefined> {
 
 /**
  * Before the app is stopped for a checkout (and again before the checkout): a lock older than the
- * daemon, or left by a git huddle itself killed, is stale and removed (git's own advice); any other
+ * daemon and than 10 minutes, or left by a git huddle itself killed, is stale and removed (git's
+ * own advice); any other
  * lock belongs to a git someone runs in the checkout now, and refuses the update with a `locked`
  * GitError (the old version keeps serving). Costs a stat per lock, no git process.
  * Resolves with the stale locks removed.
@@ -57,7 +60,9 @@ export async function clearStaleLocks(opts: GitOptions): Promise<string[]> {
     const file = join(gitDir, name);
     const mtime = await mtimeOf(file);
     if (mtime === undefined) continue;
-    const stale = mtime < STARTED_AT || (killedAt !== undefined && mtime <= killedAt);
+    // Older than the daemon is not enough on its own: an operator's git started before a restart
+    // may still hold it. No git holds one for minutes: past that, its git is gone.
+    const stale = (mtime < STARTED_AT && Date.now() - mtime > STALE_AFTER_MS) || (killedAt !== undefined && mtime <= killedAt);
     if (!stale) {
       throw new GitError(
         'locked',

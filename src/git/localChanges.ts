@@ -56,16 +56,17 @@ export async function assertNoLocalChanges(opts: GitOptions, commit: string): Pr
 /** Untracked paths `commit` would overwrite: it adds them, a directory above one, or a file below one. */
 async function untrackedCollisions(opts: GitOptions, commit: string, untracked: readonly string[]): Promise<string[]> {
   const { stdout } = await gitIn(opts, ['diff', '--name-only', '-z', '--no-renames', '--diff-filter=A', 'HEAD', `${commit}^{commit}`]);
+  // Set lookups both ways (an added path and its parents against the untracked ones, an untracked
+  // path's parents against the added ones): linear in the two lists, however long they are.
+  const parentsAndSelf = (path: string): string[] => {
+    const parts = path.split('/');
+    return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  };
   const own = new Set(untracked);
+  const added = new Set(stdout.split('\0').filter(Boolean));
   const hits = new Set<string>();
-  for (const added of stdout.split('\0').filter(Boolean)) {
-    const parts = added.split('/');
-    for (let n = 1; n <= parts.length; n++) {
-      const path = parts.slice(0, n).join('/');
-      if (own.has(path)) hits.add(path);
-    }
-    for (const file of untracked) if (file.startsWith(`${added}/`)) hits.add(file);
-  }
+  for (const path of added) for (const above of parentsAndSelf(path)) if (own.has(above)) hits.add(above);
+  for (const file of untracked) if (parentsAndSelf(file).slice(0, -1).some((above) => added.has(above))) hits.add(file);
   return [...hits].sort();
 }
 

@@ -54,12 +54,13 @@ describe('a checkout cloned afresh', () => {
     expect(s.world.spawnsOf('web').map((p) => [p.commit, p.checkedOut])).toEqual([['c1', 'c1']]);
   });
 
-  it('while the app runs: the next poll replaces the checkout it lost through an update', async () => {
+  it('while the app runs: the next poll replaces the checkout it lost: stopped, decided again, updated', async () => {
     const s = await begin([appSpec('web')], { world: (w) => w.remote('web', 'c1') });
     await s.play([
       { wait: 2_200, expect: { web: 'healthy' } },
-      { do: (st) => { st.world.loseCheckout('web', 'c2'); }, wait: 10_200, note: 'the poll clones', expect: { web: 'stopping' } },
-      { wait: 2_300, expect: { web: 'healthy' }, check: (st) => expect(st.status('web').commit).toBe('c1') },
+      { do: (st) => { st.world.loseCheckout('web', 'c2'); }, wait: 10_200, note: 'the poll clones', expect: { web: 'stopping' },
+        check: (st) => expect(st.context('web').persisted.currentCommit).toBeNull() },
+      { wait: 2_500, expect: { web: 'healthy' }, check: (st) => expect(st.status('web').commit).toBe('c1') },
     ]);
     expect(s.world.updates.map((u) => u.commit)).toEqual(['c1', 'c1']);
     expect(s.world.spawnsOf('web').map((p) => [p.commit, p.checkedOut])).toEqual([['c1', 'c1'], ['c1', 'c1']]);
@@ -85,6 +86,20 @@ describe('a daemon that boots while an update was marked on disk (killed mid-upd
     await s.play([{ wait: 200, expect: { web: 'updating' } }, { wait: 2_000, expect: { web: 'healthy' } }]);
     expect(s.world.updates.map((u) => u.commit)).toEqual(['c2']);
     expect(s.status('web').commit).toBe('c2');
+  });
+});
+
+describe('an update left before it touches the checkout', () => {
+  it('STOP while the app stops for it: the mark goes, the checkout keeps its commit', async () => {
+    const s = await begin([appSpec('web')], { world: (w) => w.remote('web', 'c1') });
+    await s.play([
+      { wait: 2_200, expect: { web: 'healthy' } },
+      { do: (st) => { st.world.push('web', 'c2'); st.command('web', { type: 'POLL' }); }, wait: 250, expect: { web: 'stopping' },
+        check: (st) => expect(st.context('web').persisted.deploying).toBe('c2') },
+      { do: (st) => st.command('web', { type: 'STOP' }), wait: 400, expect: { web: 'stopped' },
+        check: (st) => expect(st.context('web').persisted).toMatchObject({ currentCommit: 'c1', deploying: null }) },
+    ]);
+    expect(s.world.updates.map((u) => u.commit)).toEqual(['c1']);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appProcessFile, appStateFile } from '../../src/daemon/paths.js';
@@ -264,6 +264,30 @@ describe('state store', () => {
     const never = store.whenWritten('other', noCheckout, aborted.signal);
     aborted.abort(new Error('update cancelled'));
     await expect(never).rejects.toThrow('update cancelled');
+  });
+
+  it('whenWritten reports a failed newest write that no save follows, and waits for a save queued right after it', async () => {
+    const stateDir = await dirs.make();
+    const errors: string[] = [];
+    const store = await openStateStore(stateDir, { onError: (_app, error) => errors.push(error.message) });
+    const noCheckout = (state: unknown) => (state as { currentCommit?: unknown }).currentCommit === null;
+    store.save('web', { currentCommit: 'a' });
+    await store.flush();
+    // The state file's place taken by a non-empty directory: every write fails (as on a full disk).
+    const file = appStateFile(stateDir, 'web');
+    await rm(file);
+    await mkdir(file);
+    await writeFile(path.join(file, 'x'), '');
+    store.save('web', { currentCommit: null });
+    await store.flush();
+    expect(errors).toHaveLength(1);
+    await expect(store.whenWritten('web', noCheckout)).rejects.toThrow(errors[0]);
+    // Writable again, and the save comes right after the call (as the chart's does): it is awaited.
+    await rm(file, { recursive: true });
+    const waiting = store.whenWritten('web', noCheckout);
+    store.save('web', { currentCommit: null });
+    await waiting;
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ state: { currentCommit: null } });
   });
 
   it('rejects a process record with a bad pid as corrupt', async () => {

@@ -7,6 +7,7 @@ import { resolveAppPaths } from '../../config/index.js';
 import {
   assertCheckoutFits,
   clearStaleLocks,
+  CommitNotTrustedError,
   ensureClone,
   fetchBranchHead,
   fetchCommit,
@@ -77,16 +78,31 @@ async function fetchRemote(
   signal: AbortSignal,
 ): Promise<FetchRemoteOutput> {
   const app = host.app(input.app);
-  const opts = gitOptionsOf(app);
   // A config edit that keeps the commit (or one made while the daemon was down) changes what its
-  // files hold; only an update placed them. Placed now, from the checkout as it is, before the
-  // start this fetch comes before (after an update of the app still settling, never beside it).
+  // files hold, and only an update placed them: placed here, from the checkout as it is, before
+  // the start this fetch comes before (never beside an update of the app still settling). Not
+  // when a new commit comes: its update places them, from its own tree (an entry may need it).
   const current = input.currentCommit;
-  if (current !== null && files.stale(app) && existsSync(opts.localPath)) {
+  const placeFiles = async (): Promise<void> => {
+    if (current === null || !files.stale(app) || !existsSync(gitOptionsOf(app).localPath)) return;
     await updates.run(input.app, () => files.place(host, app, current, commandRunner(host, app, current, signal))).catch((error: unknown) => {
       throw new Error(`the files of the config could not be placed: ${(error as Error).message}`, { cause: error });
     });
+  };
+  let found: FetchRemoteOutput;
+  try {
+    found = await fetchAndDecide(host, app, input, cleanChecks);
+  } catch (error) {
+    // The remote away: the app still starts on its checkout, with the files its config lists.
+    await placeFiles().catch(() => undefined);
+    throw error;
   }
+  if (found.cloned !== true && found.commit === current) await placeFiles();
+  return found;
+}
+
+async function fetchAndDecide(host: EffectsHost, app: LoadedApp, input: FetchRemoteInput, cleanChecks: CleanCheckMemo): Promise<FetchRemoteOutput> {
+  const opts = gitOptionsOf(app);
   // Verifying the checkout costs two git processes: worth it when there may be none yet, not on
   // every poll of a running app (a checkout broken meanwhile fails the update instead).
   if (input.currentCommit === null || !existsSync(opts.localPath)) {
@@ -95,12 +111,12 @@ async function fetchRemote(
       appLogger(host.logger, { app: input.app }).info('cloned', { event: 'git', into: opts.localPath });
       // A clone checks out the branch tip, not the commit the state recorded: nothing on disk may
       // pass for it, so the commit to run is decided (and verified) afresh, and the chart sends
-      // it through `updating`. Should that decision fail, the clone goes: a start must not run
-      // its tip under the recorded commit's name.
+      // it through `updating` (until then the chart trusts no commit in it). A tip that is not
+      // trusted does not stay on disk; after any other failure the clone stays for the next poll.
       try {
         return { ...(await decide(host, app, opts, { ...input, currentCommit: null }, cleanChecks)), cloned: true };
       } catch (error) {
-        await rm(opts.localPath, { recursive: true, force: true });
+        if (error instanceof CommitNotTrustedError) await rm(opts.localPath, { recursive: true, force: true });
         throw error;
       }
     }

@@ -35,6 +35,15 @@ describe('git locks in a checkout', () => {
     expect(existsSync(lock)).toBe(false);
   });
 
+  it('a lock from just before the daemon started is left alone: a git started before a restart may still hold it', async () => {
+    const { opts, lock } = await checkoutWithNewCommit();
+    await writeFile(lock, '');
+    const justBefore = new Date(performance.timeOrigin - 1000);
+    await utimes(lock, justBefore, justBefore);
+    expect((await gitRejection(clearStaleLocks(opts))).kind).toBe('locked');
+    expect(existsSync(lock)).toBe(true);
+  });
+
   it('a lock left by a git huddle killed is stale too', async () => {
     const { opts, second, lock } = await checkoutWithNewCommit();
     await writeFile(lock, '');

@@ -102,13 +102,23 @@ describe('file deployment', () => {
     const failed = await daemon.waitForApp('proxy', (a) => /files of the config could not be placed: files\[1\]/.test(a.error ?? ''), 'the bad entry reported');
     expect(failed.error).toMatch(/missing\.conf/);
     expect(await readFile(envFile, 'utf8')).toBe('MODE=beta\n');
+    // The commit that adds the source still deploys, and its update places every entry.
+    const added = await pushCommit(proxy.remote, { 'deploy/missing.conf': 'found\n' }, 'add the source');
+    await daemon.waitForApp('proxy', (a) => a.state === 'healthy' && a.commit === added && a.error === null, 'healthy on the commit with the source');
+    expect(await readFile(join(ws.root, 'etc', 'x.conf'), 'utf8')).toBe('found\n');
+    expect(await readFile(envFile, 'utf8')).toBe('MODE=gamma\n');
+    await writeAppConfigWith(proxy, {
+      files: [{ path: envFile, content: 'MODE=beta\n' }],
+      reload: `echo "reload $HUDDLE_COMMIT" >> '${reloads}'`,
+    });
+    await waitFor(async () => (await lines(envFile))[0] === 'MODE=beta', { timeoutMs: 10_000, what: 'the entry list back to one' });
 
     await daemon.stop();
     await withMode('delta');
     daemon = await startDaemon(ws);
     await waitFor(async () => (await lines(envFile))[0] === 'MODE=delta', { timeoutMs: 10_000, what: 'the content edited while the daemon was down' });
-    await waitFor(async () => (await lines(reloads)).length === 3, { timeoutMs: 10_000, what: 'the reload after it' });
-    expect(await lines(reloads)).toEqual([`reload ${first}`, `reload ${first}`, `reload ${first}`]);
+    await waitFor(async () => (await lines(reloads)).length === 5, { timeoutMs: 10_000, what: 'the reload after it' });
+    expect(await lines(reloads)).toEqual([`reload ${first}`, `reload ${first}`, `reload ${added}`, `reload ${added}`, `reload ${added}`]);
   });
 });
 
