@@ -1,11 +1,9 @@
 import { basename } from 'node:path';
-import { resolveAppPaths } from './paths.js';
 import type { ConfigError, LoadedApp } from './types.js';
 
-// Checks across the apps of one directory: unique names, known dependencies, no cycles, one
-// checkout per app. An app that fails a check is left out with an error on its own file; so is an
-// app that depends on a left-out app, since it could not start. The survivors come back
-// dependencies first.
+// Checks across the apps of one directory: unique names, known dependencies, no cycles. An app
+// that fails a check is left out with an error on its own file; so is an app that depends on a
+// left-out app, since it could not start. The survivors come back dependencies first.
 
 function label(app: LoadedApp): string {
   return `"${app.config.name}" (${basename(app.file)})`;
@@ -63,23 +61,6 @@ export function checkAcrossApps(loaded: LoadedApp[], invalidFiles: readonly stri
     const text = [...apps, apps[0]].filter((a): a is LoadedApp => a !== undefined).map(label).join(' -> ');
     for (const app of apps) {
       errors.push({ file: app.file, path: 'depends', message: `dependency cycle: ${text}` });
-      alive.delete(app.config.name);
-      excluded.set(app.config.name, basename(app.file));
-    }
-  }
-  // Two apps on one checkout would update it under each other (a copied file, `web.ini` and
-  // `web.backup.ini`): neither is loaded, and a running one keeps its last valid config. Checked
-  // among the apps that could run otherwise, so one already left out blocks nobody.
-  const byCheckout = new Map<string, LoadedApp[]>();
-  for (const app of alive.values()) {
-    const checkout = resolveAppPaths(app).localPath;
-    byCheckout.set(checkout, [...(byCheckout.get(checkout) ?? []), app]);
-  }
-  for (const [checkout, apps] of byCheckout) {
-    if (apps.length < 2) continue;
-    for (const app of apps) {
-      const others = apps.filter((a) => a !== app).map(label).join(', ');
-      errors.push({ file: app.file, path: '[repository] local path', message: `${checkout} is also the checkout of ${others}; each app needs its own` });
       alive.delete(app.config.name);
       excluded.set(app.config.name, basename(app.file));
     }

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatConfigError, isConfigFileName, loadConfigDir, loadConfigFile } from '../../src/config/index.js';
 
@@ -50,8 +50,7 @@ describe('loadConfigDir', () => {
     app('.hidden.ini');
     writeFileSync(join(dir, 'notes.txt'), 'x');
     mkdirSync(join(dir, 'sub.json'));
-    app('_target.json');
-    symlinkSync(join(dir, '_target.json'), join(dir, 'link.json'));
+    symlinkSync(join(dir, 'a.json'), join(dir, 'link.json'));
     const result = loadConfigDir(dir, {});
     expect(result.apps.map((a) => a.config.name)).toEqual(['a', 'link']);
     expect(result.errors).toEqual([]);
@@ -66,21 +65,6 @@ describe('loadConfigDir', () => {
     expect(messages(result)).toEqual([
       'a.json: name: the app name "web" is also used by web.json; names must be unique',
       'web.json: name: the app name "web" is also used by a.json; names must be unique',
-    ]);
-  });
-
-  it('refuses two apps on one checkout, naming both, and keeps the rest', () => {
-    app('web.json');
-    writeFileSync(join(dir, 'web.backup.json'), JSON.stringify({ repository: { 'remote path': 'https://h/x.git', 'local path': '/srv/web.json' } }));
-    // Relative to the file's own directory: the same checkout written another way.
-    writeFileSync(join(dir, 'rel.json'), JSON.stringify({ repository: { 'remote path': 'https://h/x.git', 'local path': `${relative(dir, '/srv')}/./web.json` } }));
-    app('other.json');
-    const result = loadConfigDir(dir, {});
-    expect(result.apps.map((a) => a.config.name)).toEqual(['other']);
-    expect(messages(result)).toEqual([
-      'rel.json: [repository] local path: /srv/web.json is also the checkout of "web.backup" (web.backup.json), "web" (web.json); each app needs its own',
-      'web.backup.json: [repository] local path: /srv/web.json is also the checkout of "rel" (rel.json), "web" (web.json); each app needs its own',
-      'web.json: [repository] local path: /srv/web.json is also the checkout of "rel" (rel.json), "web.backup" (web.backup.json); each app needs its own',
     ]);
   });
 

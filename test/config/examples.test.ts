@@ -8,11 +8,8 @@ describe('configs.example', () => {
     const result = loadConfigDir(dir, {});
     expect(result.errors.map((e) => formatConfigError(e))).toEqual([]);
     expect(result.apps.map((a) => a.config.name).sort()).toEqual([
-      'dashboard', 'inventory', 'original-huddle', 'original-huddle-http', 'proxy', 'seed', 'shop',
+      'dashboard', 'inventory', 'original-huddle', 'original-huddle-http', 'proxy', 'seed', 'seed-ini', 'shop',
     ]);
-    const ini = loadConfigDir(`${dir}ini`, {});
-    expect(ini.errors).toEqual([]);
-    expect(ini.apps.map((a) => a.config.name)).toEqual(['seed-ini']);
   });
 
   it('has one example of each health check kind', () => {

@@ -12,7 +12,7 @@ function loaded(name: string): AppConfig {
 
 describe('the seed examples', () => {
   it('are kept exactly as the seed wrote them', () => {
-    const ini = readFileSync(new URL('ini/seed-ini.ini', examples), 'utf8');
+    const ini = readFileSync(new URL('seed-ini.ini', examples), 'utf8');
     expect(ini).toContain('remote path: https://github.com/slightlynybbled/dummy.git');
     expect(ini).toContain('local path: C:/_code/_git_example');
     expect(ini).toContain('remote = origin');
@@ -20,7 +20,7 @@ describe('the seed examples', () => {
 
   it('load to the same config from JSON and from INI', () => {
     const fromJson = loaded('seed.json');
-    const fromIni = loaded('ini/seed-ini.ini');
+    const fromIni = loaded('seed-ini.ini');
     expect({ ...fromIni, name: 'seed' }).toEqual(fromJson);
     expect(JSON.stringify({ ...fromIni, name: 'seed' })).toBe(JSON.stringify(fromJson));
   });

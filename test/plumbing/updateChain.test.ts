@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UpdateChain } from '../../src/daemon/effects/updateChain.js';
+import type { LoadedApp } from '../../src/config/index.js';
+import { checkoutOf, UpdateChain } from '../../src/daemon/effects/updateChain.js';
 
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
   let resolve!: () => void;
@@ -51,4 +52,18 @@ describe('UpdateChain', () => {
     await settled;
     expect(order).toEqual(['first begins', 'api begins', 'second begins']);
   });
+
+  it('keys the turns by checkout: apps sharing one (written either way) wait for each other, others do not', () => {
+    const app = (file: string, localPath: string) => ({ file, config: { repository: { 'local path': localPath } } }) as unknown as LoadedApp;
+    const web = checkoutOf(app('/etc/huddle/web.json', '/srv/shop'));
+    expect(checkoutOf(app('/etc/huddle/worker.ini', '../../srv/./shop'))).toBe(web);
+    expect(checkoutOf(app('/etc/huddle/other.json', '/srv/other'))).not.toBe(web);
+    const chain = new UpdateChain();
+    const first = deferred();
+    void chain.run(web, () => first.promise);
+    expect(chain.settled(checkoutOf(app('/etc/huddle/worker.ini', '/srv/shop')))).toBeDefined();
+    expect(chain.settled(checkoutOf(app('/etc/huddle/other.json', '/srv/other')))).toBeUndefined();
+    first.resolve();
+  });
 });
+

@@ -22,7 +22,7 @@ import { CleanCheckMemo } from './cleanCheckMemo.js';
 import { commandRunner } from './commandRunner.js';
 import type { EffectsHost } from './host.js';
 import { PlacedFiles } from './placedFiles.js';
-import { UpdateChain } from './updateChain.js';
+import { checkoutOf, UpdateChain } from './updateChain.js';
 
 // Checked before the chart stops the app for an update: a checkout git would refuse to update (a
 // lock another git holds, local edits, untracked files the commit adds) is refused while the old
@@ -85,7 +85,7 @@ async function fetchRemote(
   const current = input.currentCommit;
   const placeFiles = async (): Promise<void> => {
     if (current === null || !files.stale(app) || !existsSync(gitOptionsOf(app).localPath)) return;
-    await updates.run(input.app, () => files.place(host, app, current, commandRunner(host, app, current, signal))).catch((error: unknown) => {
+    await updates.run(checkoutOf(app), () => files.place(host, app, current, commandRunner(host, app, current, signal))).catch((error: unknown) => {
       throw new Error(`the files of the config could not be placed: ${(error as Error).message}`, { cause: error });
     });
   };

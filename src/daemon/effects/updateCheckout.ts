@@ -7,7 +7,7 @@ import { CleanCheckMemo } from './cleanCheckMemo.js';
 import { commandRunner } from './commandRunner.js';
 import type { EffectsHost } from './host.js';
 import { PlacedFiles } from './placedFiles.js';
-import { UpdateChain } from './updateChain.js';
+import { checkoutOf, UpdateChain } from './updateChain.js';
 
 /**
  * Everything between the old version's stop and the new one's start: pre-pull hooks, the exact
@@ -23,7 +23,7 @@ export function updateCheckoutActor(
   files = new PlacedFiles(),
 ) {
   return fromPromise<void, UpdateCheckoutInput>(({ input, signal }) =>
-    updates.run(input.app, () => updateCheckout(host, cleanChecks, files, input, signal)),
+    updates.run(checkoutOf(host.app(input.app)), () => updateCheckout(host, cleanChecks, files, input, signal)),
   );
 }
 

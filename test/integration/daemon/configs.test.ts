@@ -8,6 +8,9 @@ import { answerOf, refuses, waitForVersion } from '../../fixtures/daemon/http.js
 import { appProcesses } from '../../fixtures/daemon/processes.js';
 import { addApp, makeWorkspace, mergeConfig, removeAppConfig, writeAppConfig, writeRawConfig } from '../../fixtures/daemon/workspace.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
+import { pushCommit } from '../../fixtures/git/testRepo.js';
+import { checkoutHead } from '../../fixtures/daemon/checkout.js';
+import { freePort } from '../../fixtures/apps/ports.js';
 
 cleanUpAfterEach();
 
@@ -163,4 +166,26 @@ describe('huddle run: the config directory', () => {
     await waitFor(async () => (await daemon.app('alpha')) === undefined, { timeoutMs: 10_000, what: 'alpha to leave the status' });
     await waitFor(() => !pidAlive(alpha.pid!), { timeoutMs: 5000, what: 'alpha to stop' });
   });
+
+  it('two apps on one checkout (as the original huddle allowed) take turns in it: both end on the newest commit', async () => {
+    const ws = await makeWorkspace();
+    // A slow hook widens the window in which two updates of the tree would overlap.
+    const web = await addApp(ws, 'web', { config: { scripts: { 'post-pull': 'sleep 0.3' } } });
+    const port = await freePort();
+    const worker = mergeConfig(web.config, { application: { env: { PORT: String(port) } }, health: { http: { url: `http://127.0.0.1:${port}/health` } } });
+    await writeRawConfig(join(ws.configDir, 'worker.json'), JSON.stringify(worker));
+    const daemon = await startDaemon(ws);
+    await daemon.waitHealthy('web', web.remote.head);
+    await daemon.waitHealthy('worker', web.remote.head);
+
+    let last = web.remote.head;
+    for (const version of ['2', '3', '4']) last = await pushCommit(web.remote, { VERSION: `${version}\n` });
+    await daemon.waitHealthy('web', last);
+    await daemon.waitHealthy('worker', last);
+    await waitForVersion(web.url, '4');
+    await waitForVersion(`http://127.0.0.1:${port}/`, '4');
+    expect(await checkoutHead(web.checkout)).toBe(last);
+    expect(daemon.logs((l) => /index\.lock|locked/.test(JSON.stringify(l)))).toEqual([]);
+  });
 });
+

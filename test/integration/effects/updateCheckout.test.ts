@@ -7,7 +7,7 @@ import { loadConfigDir, type LoadedApp } from '../../../src/config/index.js';
 import { gitOptionsOf } from '../../../src/daemon/appSpec.js';
 import { updateCheckoutActor } from '../../../src/daemon/effects/updateCheckout.js';
 import type { EffectsHost } from '../../../src/daemon/effects/host.js';
-import { UpdateChain } from '../../../src/daemon/effects/updateChain.js';
+import { checkoutOf, UpdateChain } from '../../../src/daemon/effects/updateChain.js';
 import { ensureClone, fetchCommit, headCommit } from '../../../src/git/index.js';
 import { createLogger } from '../../../src/log.js';
 import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
@@ -78,7 +78,7 @@ describe('the update effect', () => {
     const actor = createActor(updateCheckoutActor(host, undefined, updates), { input: { app: 'web', commit: second, previousCommit: first } }).start();
     await waitFor(() => asked, { timeoutMs: 5_000, what: 'the update to ask for its durable record' });
     actor.stop();
-    await updates.settled('web');
+    await updates.settled(checkoutOf(app));
     expect(existsSync(ran)).toBe(false);
     expect(await headCommit(opts)).toBe(first);
   });
