@@ -145,7 +145,6 @@ export class FleetSemaphore {
   ): Promise<'turn' | 'lost'> {
     let ahead = counted.ahead;
     let watcher: Watcher | undefined;
-    let done = false;
     let recount: NodeJS.Timeout | undefined;
     try {
       return await abortable(
@@ -162,34 +161,30 @@ export class FleetSemaphore {
           // creation never completes (seen once when etcd stopped at that moment), must not leave
           // a node waiting forever. A count now and then.
           recount = setInterval(() => countAgain((error: unknown) => this.trace(app, `recount failed: ${(error as Error).message}`)), this.retryMs * 10);
-          this.client.watch().prefix(from).withPreviousKV().startRevision(String(BigInt(counted.revision) + 1n)).create().then((created) => {
-            if (done) {
-              void created.cancel().catch(() => undefined);
+          // The watcher itself rather than create(): a connection lost while etcd creates it is a
+          // lost watch too (create() would wait for etcd3 to create it again, whenever it can).
+          const created = this.client.watch().prefix(from).withPreviousKV().startRevision(String(BigInt(counted.revision) + 1n)).watcher();
+          watcher = created;
+          // etcd cancelled it (at once, or later): nothing more will come, and a cancel of it may
+          // never be answered.
+          created.on('error', () => {
+            watcher = undefined;
+            resolve('lost');
+          });
+          // Unconnected, etcd3 forgets it at once (the cancel below only detaches it).
+          created.once('disconnected', () => resolve('lost'));
+          created.on('delete', (_kv: IKeyValue, previous?: IKeyValue) => {
+            // Without the previous value (compacted meanwhile), count again rather than guess.
+            if (!previous) {
+              countAgain(reject);
               return;
             }
-            watcher = created;
-            // etcd cancelled it: nothing more will come, and a cancel of it may never be answered.
-            created.once('error', () => {
-              watcher = undefined;
-              resolve('lost');
-            });
-            // Unconnected, etcd3 forgets it at once (the cancel below only detaches it).
-            created.once('disconnected', () => resolve('lost'));
-            created.on('delete', (_kv: IKeyValue, previous?: IKeyValue) => {
-              // Without the previous value (compacted meanwhile), count again rather than guess.
-              if (!previous) {
-                countAgain(reject);
-                return;
-              }
-              if (BigInt(previous.create_revision) < mine && --ahead < limit) resolve('turn');
-            });
-            // create() fails when etcd cancels the watch at once, or the connection drops first.
-          }, () => resolve('lost'));
+            if (BigInt(previous.create_revision) < mine && --ahead < limit) resolve('turn');
+          });
         }),
         signal,
       );
     } finally {
-      done = true;
       clearInterval(recount);
       // Not awaited: a cancel that etcd never answers must not hold the acquire.
       void watcher?.cancel().catch(() => undefined);
