@@ -8,7 +8,7 @@ import { startControlServer, type ControlServer } from '../control/server.js';
 import { socketAccess } from '../control/socketAccess.js';
 import { addLogSecrets, createLogger, type LogFormat, type Logger } from '../log.js';
 import { secretValues } from '../util/redact.js';
-import { appEffects, type ProcessRole, type RecordedProcess } from './effects/index.js';
+import { appEffects } from './effects/index.js';
 import { AppObserver } from './appObserver.js';
 import { appInputOf } from './appSpec.js';
 import { refuseUnrunnableAccounts } from './accountCheck.js';
@@ -28,6 +28,7 @@ import { appLogFile, socketPath } from './paths.js';
 import { parsePersisted } from './persistedState.js';
 import { stopLeftoverProcesses } from './recovery.js';
 import { openStateStore, type StateStore } from './stateStore.js';
+import { stateEffects } from './stateEffects.js';
 
 export interface DaemonOptions extends ObservabilityOptions, FleetOptions {
   configDir: string;
@@ -251,32 +252,7 @@ export class Daemon {
         return app;
       },
       logFile: (name: string) => appLogFile(this.options.stateDir, name),
-      processStarted: (name: string, proc: RecordedProcess, commit: string, role: ProcessRole) => {
-        const record = { pid: proc.pid, startTime: proc.startTime, commit, tag: proc.tag };
-        void (role === 'hook' ? this.store.recordHook(name, record) : this.store.recordProcess(name, record))
-          .catch((error: Error) => this.logger.error(`cannot record pid: ${error.message}`, { app: name }));
-      },
-      processExited: (name: string, proc: RecordedProcess, role: ProcessRole) => {
-        void (role === 'hook' ? this.store.clearHook(name, proc.tag) : this.store.clearProcess(name, proc)).catch(() => undefined);
-      },
-      updateStarting: async (name: string, signal: AbortSignal) => {
-        const begun = performance.now();
-        // The chart marks the update (deploying) when it stops the app, and unsets currentCommit
-        // when the update begins; either, once on disk, keeps a booting daemon off the checkout. The
-        // first is saved while the app stops: usually on disk before the update asks.
-        const noCheckout = (state: unknown) => {
-          const persisted = state as { currentCommit?: unknown; deploying?: unknown } | null;
-          return persisted?.currentCommit === null || typeof persisted?.deploying === 'string';
-        };
-        await this.store.whenWritten(name, noCheckout, signal).catch((error: Error) => {
-          if (signal.aborted) throw error;
-          // This node's disk, not the commit: nothing to quarantine (see UpdateCheckoutInput).
-          throw Object.assign(new Error(`cannot record the update in the state dir: ${error.message}`), { nodeLocal: true });
-        });
-        this.logger.debug('update recorded in the state dir', {
-          app: name, event: 'state', waitedMs: Math.round((performance.now() - begun) * 100) / 100,
-        });
-      },
+      ...stateEffects(this.store, this.logger),
       pinnedRef: (name: string) => this.fleet?.pinnedRef(name),
     };
   }
