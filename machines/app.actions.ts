@@ -57,7 +57,9 @@ export const appImplementations = appSetup.extend({
     noteFetched: assign(({ context }, params: CommitParams) => ({
       persisted: afterFetch(seenByFetch(context, params), params.commit),
       fetchTarget: null,
-      lastError: clearErrorFrom(context, ['fetch']),
+      lastError: params.filesProblem === undefined
+        ? clearErrorFrom(context, ['fetch'])
+        : { source: 'fetch' as const, message: `files not placed: ${params.filesProblem}` },
     })),
     planDeploy: assign(({ context }, params: CommitParams) => ({
       targetCommit: chooseDeployTarget(seenByFetch(context, params), params.commit),

@@ -13,7 +13,7 @@ function notProvided(name: string): Error {
 }
 
 /** A fetch's result; `cloned`: see FetchRemoteOutput. */
-export type CommitParams = { commit: string; cloned?: boolean };
+export type CommitParams = { commit: string; cloned?: boolean; filesProblem?: string };
 export type ErrorParams = { error: string };
 /** An update's failure; `nodeLocal`: see UpdateCheckoutInput. */
 export type UpdateErrorParams = ErrorParams & { nodeLocal: boolean };

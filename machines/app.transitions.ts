@@ -8,6 +8,7 @@ import type { CommitParams, DetailParams, ErrorParams, HaltParams, ReasonParams,
 export const fetched = ({ event }: { event: { output: FetchRemoteOutput } }): CommitParams => ({
   commit: event.output.commit,
   ...(event.output.cloned === true ? { cloned: true } : {}),
+  ...(event.output.filesProblem === undefined ? {} : { filesProblem: event.output.filesProblem }),
 });
 export const failedWith = ({ event }: { event: { error: unknown } }): ErrorParams => ({ error: errorMessage(event.error) });
 export const updateFailedWith = ({ event }: { event: { error: unknown } }): UpdateErrorParams => ({

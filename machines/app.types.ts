@@ -145,6 +145,11 @@ export interface FetchRemoteOutput {
    * then takes the checked-out commit as unknown, so what it runs goes through `updating`.
    */
   cloned?: boolean;
+  /**
+   * The app's `files` could not be placed from its checkout as it is (after a config edit that
+   * changed them): why. Reported, not fatal: an update places them again from its own tree.
+   */
+  filesProblem?: string;
 }
 
 /**

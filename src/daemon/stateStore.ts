@@ -34,8 +34,9 @@ interface Slot {
   /** The serialised state being written now, and the one last written (fsync'd). */
   inFlight: string | null;
   written: string | null;
-  /** The error of the newest write, if it failed (cleared by one that succeeds). */
+  /** The error of the newest write, if it failed (cleared by one that succeeds), and what it wrote. */
   failed: Error | null;
+  failedData: string | null;
   /** whenWritten() callers: told after each write. */
   waiters: Set<{ test: (state: unknown) => boolean; settle: (error?: Error) => void }>;
 }
@@ -76,11 +77,13 @@ export class StateStore {
         slot.written = data;
         slot.inFlight = null;
         slot.failed = null;
+        slot.failedData = null;
         this.tellWaiters(slot);
       } catch (error) {
         slot.inFlight = null;
         const failure = error instanceof Error ? error : new Error(String(error));
         slot.failed = failure;
+        slot.failedData = data;
         for (const waiter of slot.waiters) waiter.settle(failure);
         this.options.onError?.(app, failure);
       }
@@ -91,7 +94,7 @@ export class StateStore {
   private slotOf(app: string): Slot {
     let slot = this.slots.get(app);
     if (!slot) {
-      slot = { pending: null, draining: null, inFlight: null, written: null, failed: null, waiters: new Set() };
+      slot = { pending: null, draining: null, inFlight: null, written: null, failed: null, failedData: null, waiters: new Set() };
       this.slots.set(app, slot);
     }
     return slot;
@@ -109,10 +112,11 @@ export class StateStore {
   /**
    * Resolves once `app`'s state on disk, written and fsync'd by save(), satisfies `test`, with no
    * queued save that does not (a state saved later never takes it back). At once when that is so
-   * already. Rejects with the error of a write that fails meanwhile, or when `signal` aborts; and
-   * with the error of the newest write when it failed and no save follows by the next turn of the
-   * event loop (the save a caller waits for is queued right after the step that led to the call):
-   * no later write may ever come to settle the wait.
+   * already. Rejects with the error of a write that fails meanwhile, or when `signal` aborts.
+   * When the newest write failed and no save follows by the next turn of the event loop (the save
+   * a caller waits for is queued right after the step that led to the call), that write is tried
+   * again: a state that no longer changes would never be saved again (the disk full once, then
+   * freed), and the wait would never end.
    */
   whenWritten(app: string, test: (state: unknown) => boolean, signal?: AbortSignal): Promise<void> {
     const slot = this.slotOf(app);
@@ -135,7 +139,9 @@ export class StateStore {
       slot.waiters.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
       setImmediate(() => {
-        if (slot.waiters.has(waiter) && slot.failed && slot.pending === null && slot.inFlight === null) waiter.settle(slot.failed);
+        if (!slot.waiters.has(waiter) || slot.failedData === null || slot.pending !== null || slot.inFlight !== null) return;
+        slot.pending = slot.failedData;
+        slot.draining ??= this.drain(app, slot);
       });
     });
   }

@@ -65,5 +65,24 @@ describe('UpdateChain', () => {
     expect(chain.settled(checkoutOf(app('/etc/huddle/other.json', '/srv/other')))).toBeUndefined();
     first.resolve();
   });
+
+  it("an app's start waits for its own updates, not for those of another app sharing its checkout", async () => {
+    const chain = new UpdateChain();
+    const webUpdate = deferred();
+    const done = chain.run('/srv/shop', () => webUpdate.promise, 'web');
+    expect(chain.settled('web')).toBeDefined();
+    expect(chain.settled('worker')).toBeUndefined();
+    // The worker's update queues behind the web's in the checkout; its start waits for it.
+    let workerRan = false;
+    void chain.run('/srv/shop', async () => {
+      workerRan = true;
+    }, 'worker');
+    expect(workerRan).toBe(false);
+    expect(chain.settled('worker')).toBeDefined();
+    webUpdate.resolve();
+    await done;
+    await chain.settled('worker');
+    expect(workerRan).toBe(true);
+  });
 });
 

@@ -4,7 +4,7 @@ import { resolveAppPaths } from '../../config/index.js';
 import { startAppProcess, type AppProcess, type RunAs } from '../../process/index.js';
 import { runAsOf } from '../appSpec.js';
 import { inheritedEnv, type EffectsHost } from './host.js';
-import { checkoutOf, UpdateChain } from './updateChain.js';
+import { UpdateChain } from './updateChain.js';
 
 function spawnAccount(app: Parameters<typeof runAsOf>[0]): { runAs?: RunAs } {
   const runAs = runAsOf(app);
@@ -56,7 +56,7 @@ export function appProcessActor(host: EffectsHost, updates = new UpdateChain()) 
         report({ type: 'PROCESS.EXITED', code: exit.code, signal: exit.signal });
       });
     };
-    const updating = updates.settled(checkoutOf(host.app(input.app)));
+    const updating = updates.settled(input.app);
     if (updating) void updating.then(start);
     else start();
     receive((event) => {

@@ -78,35 +78,36 @@ async function fetchRemote(
   signal: AbortSignal,
 ): Promise<FetchRemoteOutput> {
   const app = host.app(input.app);
+  const checkout = checkoutOf(app);
   // A config edit that keeps the commit (or one made while the daemon was down) changes what its
-  // files hold, and only an update placed them: placed here, from the checkout as it is, before
-  // the start this fetch comes before (never beside an update of the app still settling). Not
-  // when a new commit comes: its update places them, from its own tree (an entry may need it).
+  // files hold, and only an update placed them: placed here, from the checkout as it is, in the
+  // checkout's turn, before the start this fetch may lead to. Whether a new commit will replace
+  // it is the chart's call; if one does, its update places them again from its own tree. So a
+  // failure is reported, not fatal: an entry may need that new tree.
+  let filesProblem: string | undefined;
   const current = input.currentCommit;
-  const placeFiles = async (): Promise<void> => {
-    if (current === null || !files.stale(app) || !existsSync(gitOptionsOf(app).localPath)) return;
-    await updates.run(checkoutOf(app), () => files.place(host, app, current, commandRunner(host, app, current, signal))).catch((error: unknown) => {
-      throw new Error(`the files of the config could not be placed: ${(error as Error).message}`, { cause: error });
+  if (current !== null && files.stale(app) && existsSync(checkout)) {
+    await updates.run(checkout, () => files.place(host, app, current, commandRunner(host, app, current, signal))).catch((error: unknown) => {
+      filesProblem = (error as Error).message;
     });
-  };
-  let found: FetchRemoteOutput;
-  try {
-    found = await fetchAndDecide(host, app, input, cleanChecks);
-  } catch (error) {
-    // The remote away: the app still starts on its checkout, with the files its config lists.
-    await placeFiles().catch(() => undefined);
-    throw error;
   }
-  if (found.cloned !== true && found.commit === current) await placeFiles();
-  return found;
+  const found = await fetchAndDecide(host, app, input, cleanChecks, updates);
+  return filesProblem === undefined ? found : { ...found, filesProblem };
 }
 
-async function fetchAndDecide(host: EffectsHost, app: LoadedApp, input: FetchRemoteInput, cleanChecks: CleanCheckMemo): Promise<FetchRemoteOutput> {
+async function fetchAndDecide(
+  host: EffectsHost,
+  app: LoadedApp,
+  input: FetchRemoteInput,
+  cleanChecks: CleanCheckMemo,
+  updates: UpdateChain,
+): Promise<FetchRemoteOutput> {
   const opts = gitOptionsOf(app);
   // Verifying the checkout costs two git processes: worth it when there may be none yet, not on
-  // every poll of a running app (a checkout broken meanwhile fails the update instead).
+  // every poll of a running app (a checkout broken meanwhile fails the update instead). In the
+  // checkout's turn: apps sharing it must not clone it side by side.
   if (input.currentCommit === null || !existsSync(opts.localPath)) {
-    const { cloned } = await ensureClone(opts);
+    const { cloned } = await updates.run(checkoutOf(app), () => ensureClone(opts));
     if (cloned) {
       appLogger(host.logger, { app: input.app }).info('cloned', { event: 'git', into: opts.localPath });
       // A clone checks out the branch tip, not the commit the state recorded: nothing on disk may

@@ -23,7 +23,7 @@ export function updateCheckoutActor(
   files = new PlacedFiles(),
 ) {
   return fromPromise<void, UpdateCheckoutInput>(({ input, signal }) =>
-    updates.run(checkoutOf(host.app(input.app)), () => updateCheckout(host, cleanChecks, files, input, signal)),
+    updates.run(checkoutOf(host.app(input.app)), () => updateCheckout(host, cleanChecks, files, input, signal), input.app),
   );
 }
 

@@ -186,6 +186,9 @@ describe('huddle run: the config directory', () => {
     await waitForVersion(`http://127.0.0.1:${port}/`, '4');
     expect(await checkoutHead(web.checkout)).toBe(last);
     expect(daemon.logs((l) => /index\.lock|locked/.test(JSON.stringify(l)))).toEqual([]);
+    // Both cloned it at once on the first start: in turn, neither failed.
+    expect(daemon.logs((l) => /cannot place the clone|→ failed|ENOTEMPTY/.test(JSON.stringify(l)))).toEqual([]);
+    expect(daemon.logs((l) => l.message === 'cloned')).toHaveLength(1);
   });
 });
 

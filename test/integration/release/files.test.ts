@@ -99,7 +99,7 @@ describe('file deployment', () => {
 
     // A bad entry (its source is not in the checkout): the status names it, nothing is written.
     await withMode('gamma', [{ path: join(ws.root, 'etc', 'x.conf'), source: 'deploy/missing.conf' }]);
-    const failed = await daemon.waitForApp('proxy', (a) => /files of the config could not be placed: files\[1\]/.test(a.error ?? ''), 'the bad entry reported');
+    const failed = await daemon.waitForApp('proxy', (a) => /files not placed: files\[1\]/.test(a.error ?? ''), 'the bad entry reported');
     expect(failed.error).toMatch(/missing\.conf/);
     expect(await readFile(envFile, 'utf8')).toBe('MODE=beta\n');
     // The commit that adds the source still deploys, and its update places every entry.
