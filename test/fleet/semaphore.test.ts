@@ -1,6 +1,8 @@
 import type { Watcher } from 'etcd3';
 import { afterEach, expect, it } from 'vitest';
+import { DEFAULT_KEY_PREFIX, slotsPrefix } from '../../src/fleet/keys.js';
 import { FleetSemaphore, type SlotHandle } from '../../src/fleet/semaphore.js';
+import { SlotMonitor } from '../../bench/fleet/slotMonitor.js';
 import { describeWithEtcd, useEtcd } from '../fixtures/etcd/gate.js';
 import { waitFor } from '../fixtures/git/waitFor.js';
 import { closeAllNodes, makeNode } from './fleetNodes.js';
@@ -10,9 +12,12 @@ describeWithEtcd('fleet semaphore on a real etcd', () => {
   const etcd = useEtcd();
   afterEach(closeAllNodes);
 
-  it('12 nodes, limit 3: never more than 3 holders, by recorded intervals and by sampling etcd', async () => {
+  it("12 nodes, limit 3: never more than 3 holders, exactly by etcd's revision history, by recorded intervals and by sampling etcd", async () => {
     const limit = 3;
     const nodes = Array.from({ length: 12 }, (_, i) => makeNode(etcd().endpoint, `n${i}`));
+    // Every put and delete of the slot keys, in revision order: the exact count at every moment.
+    const history = new SlotMonitor(nodes[0]!.client, slotsPrefix(DEFAULT_KEY_PREFIX, 'roll'));
+    await history.watch();
     const intervals: Array<[number, number]> = [];
     const latencies: number[] = [];
     let inside = 0;
@@ -38,15 +43,19 @@ describeWithEtcd('fleet semaphore on a real etcd', () => {
           maxInside = Math.max(maxInside, inside);
           await new Promise((res) => setTimeout(res, 20 + Math.random() * 60));
           inside--;
-          // The interval ends once etcd confirmed the release: a conservative (longer-than-real) hold.
-          await slot.release();
+          // From the slot taken to the release asked: inside the hold as etcd has it (the next node
+          // may see the release before this one hears it was applied), so any overlap is real.
           intervals.push([start, performance.now()]);
+          await slot.release();
         }
       }),
     );
     running = false;
     await sampler;
     expect(intervals).toHaveLength(12 * rounds);
+    await waitFor(() => history.holds.length === 12 * rounds && history.count === 0, { timeoutMs: 5000, what: 'the watch to see every release' });
+    await history.close();
+    expect(history.maxCount).toBeLessThanOrEqual(limit);
     expect(maxOverlap(intervals)).toBeLessThanOrEqual(limit);
     expect(maxInside).toBe(limit); // it did get busy, so the bound was tested
     expect(samples.length).toBeGreaterThan(5);
@@ -55,7 +64,7 @@ describeWithEtcd('fleet semaphore on a real etcd', () => {
     latencies.sort((a, b) => a - b);
     const uncontended = Math.min(...latencies);
     console.info(
-      `semaphore: ${intervals.length} holds, max overlap ${maxOverlap(intervals)}, etcd samples ${samples.length} max ${Math.max(...samples)}, ` +
+      `semaphore: ${intervals.length} holds, max in etcd's history ${history.maxCount}, max overlap ${maxOverlap(intervals)}, etcd samples ${samples.length} max ${Math.max(...samples)}, ` +
         `acquire latency min ${uncontended.toFixed(1)} ms p50 ${latencies[latencies.length >> 1]!.toFixed(1)} ms`,
     );
   });
