@@ -112,6 +112,8 @@ describe('file deployment', () => {
       reload: `echo "reload $HUDDLE_COMMIT" >> '${reloads}'`,
     });
     await waitFor(async () => (await lines(envFile))[0] === 'MODE=beta', { timeoutMs: 10_000, what: 'the entry list back to one' });
+    // The reload runs once the files are written: waited for before the daemon stops.
+    await waitFor(async () => (await lines(reloads)).length === 4, { timeoutMs: 10_000, what: 'the reload after that edit' });
 
     await daemon.stop();
     await withMode('delta');
