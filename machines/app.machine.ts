@@ -71,8 +71,7 @@ export const appMachine = appImplementations.createMachine({
             id: 'fetch', src: 'fetchRemote', input: fetchInput,
             // A commit still serving healthily when a newer one replaces it is the one to return to.
             onDone: [
-              // Its checkout was deleted and cloned afresh: what runs is no longer on disk, and no
-              // commit in the clone is known. Stopped, and decided again from scratch.
+              // Checkout deleted and cloned afresh (no known commit in it): stopped, decided again.
               { guard: { type: 'fetchCloned', params: fetched }, target: '#app.stopping.forRedeploy', actions: { type: 'noteFetched', params: fetched } },
               { guard: { type: 'deployNeedsRolloutSlot', params: fetched }, target: '#app.waitingForRollout', actions: ['promoteToLastGood', { type: 'planDeploy', params: fetched }] },
               { guard: { type: 'foundDeployTarget', params: fetched }, target: '#app.stopping.forUpdate', actions: ['promoteToLastGood', { type: 'planDeploy', params: fetched }] },
