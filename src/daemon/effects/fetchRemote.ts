@@ -26,8 +26,8 @@ import { checkoutOf, UpdateChain } from './updateChain.js';
 
 // Checked before the chart stops the app for an update: a checkout git would refuse to update (a
 // lock another git holds, local edits, untracked files the commit adds) is refused while the old
-// version keeps serving, rather than found out once the app is down. A stale lock (older than the
-// daemon, or huddle's own killed git) is removed: a stat each, no git process. With `discard local
+// version keeps serving, rather than found out once the app is down. A stale lock (see
+// clearStaleLocks) is removed: a stat each, no git process. With `discard local
 // changes`, the checkout overwrites edits and untracked files alike (--force): nothing to refuse.
 async function refuseUnfitCheckout(
   host: EffectsHost,
