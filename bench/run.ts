@@ -4,6 +4,7 @@
 //          --node-args="..." (Node options for huddle's daemon instead of production's DAEMON_NODE_FLAGS)
 //          --huddle-cli=PATH (bench another build of huddle's CLI, e.g. a patched copy)
 //          --host-processes N (N idle processes alive through the run, as on a busier host)
+//          --no-cgroups (the daemons in the bench's cgroup, not each in one of its own as under systemd)
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,7 @@ import { startIdleProcesses, type IdleProcesses } from './lib/idleProcesses.js';
 import { describeMachine, loadAverage } from './lib/machine.js';
 import type { BenchOptions } from './lib/options.js';
 import { assertBuilt, setHuddleCli } from './lib/paths.js';
+import { describeServiceCgroups, setServiceCgroups } from './lib/serviceCgroup.js';
 import { markdownTable, textTable, type Row, type ScenarioResult } from './lib/report.js';
 import { crashToServe } from './scenarios/crashToServe.js';
 import { footprint } from './scenarios/footprint.js';
@@ -39,11 +41,12 @@ function parseOptions(): { options: BenchOptions; only: string[]; results: strin
       'node-args': { type: 'string' },
       'huddle-cli': { type: 'string' },
       'host-processes': { type: 'string' },
+      'no-cgroups': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run bench -- [--only push,crash,footprint,poll] [--runs N] [--window S] [--sizes 1,20,100] [--polls N] [--quick] [--results FILE] [--node-args="..."] [--huddle-cli=PATH] [--host-processes N]');
+    console.log('usage: npm run bench -- [--only push,crash,footprint,poll] [--runs N] [--window S] [--sizes 1,20,100] [--polls N] [--quick] [--results FILE] [--node-args="..."] [--huddle-cli=PATH] [--host-processes N] [--no-cgroups]');
     process.exit(0);
   }
   const quick = values.quick ?? false;
@@ -58,6 +61,7 @@ function parseOptions(): { options: BenchOptions; only: string[]; results: strin
   // Default: the flags production uses; --node-args="" measures the daemon without them.
   if (values['node-args'] !== undefined) setDaemonNodeArgs(values['node-args'].split(' ').filter(Boolean));
   if (values['huddle-cli']) setHuddleCli(resolve(values['huddle-cli']));
+  if (values['no-cgroups']) setServiceCgroups(false);
   const sizes = values.sizes?.split(',').map((s) => positive(s.trim(), 1, 'sizes')) ?? (quick ? [1, 20] : [1, 20, 100]);
   return {
     only,
@@ -120,7 +124,7 @@ async function main(): Promise<number> {
 }
 
 async function runScenarios(options: BenchOptions, only: string[], results: string | undefined, hostProcesses: number): Promise<number> {
-  const machine = describeMachine();
+  const machine = [...describeMachine(), describeServiceCgroups()];
   if (hostProcesses > 0) machine.push(`idle processes started by the bench (--host-processes), in the count above: ${hostProcesses}`);
   console.error(machine.join('\n'));
   const rows: Row[] = [];

@@ -18,6 +18,12 @@ const undos: Undo[] = [];
 /** Removed last, once no process of the run can still be writing into them. */
 const tempDirs: string[] = [];
 
+/** Undone after every process of the run is gone (a cgroup can be removed only once empty). */
+const finalUndos: Undo[] = [];
+export function onFinalCleanup(undo: Undo): void {
+  finalUndos.push(undo);
+}
+
 /** Run `undo` at cleanup time (last registered, first run). Returns a function that runs it early, once. */
 export function onCleanup(undo: Undo): () => Promise<void> {
   let done = false;
@@ -87,6 +93,13 @@ export function cleanUpAll(): Promise<void> {
       },
       { timeoutMs: 10_000, intervalMs: 50, what: 'every process the bench started to be gone' },
     ).catch((error: unknown) => console.error(`cleanup: ${(error as Error).message}`));
+    for (const undo of finalUndos.splice(0).reverse()) {
+      try {
+        await undo();
+      } catch (error) {
+        console.error(`cleanup: ${(error as Error).message}`);
+      }
+    }
     for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
   })().finally(() => {
     running = null;

@@ -5,6 +5,7 @@ import { getStatus, sendCommand } from '../../src/control/client.js';
 import type { AppStatus } from '../../src/control/types.js';
 import { MARKER, MARKER_VAR, onCleanup } from './cleanup.js';
 import { assertBuilt, huddleCli } from './paths.js';
+import { inCgroup, serviceCgroupProcs } from './serviceCgroup.js';
 import { waitFor } from './waitFor.js';
 import type { Workspace } from './workspace.js';
 
@@ -38,6 +39,8 @@ export function setDaemonNodeArgs(args: string[]): void {
   defaultNodeArgs = args;
 }
 
+let daemonsStarted = 0;
+
 /** `huddle run` on a workspace, as its own process, as in production; its state changes are kept. */
 export class HuddleDaemon {
   readonly pid: number;
@@ -54,7 +57,8 @@ export class HuddleDaemon {
       ...(options.nodeArgs ?? defaultNodeArgs), huddleCli(), 'run', '--config-dir', ws.configDir, '--state-dir', ws.stateDir,
       '--log-format', 'json', ...(options.logLevel ? ['--log-level', options.logLevel] : []), ...(options.args ?? []),
     ];
-    this.child = spawn(process.execPath, args, {
+    const [command, argv] = inCgroup(serviceCgroupProcs(`huddle-${++daemonsStarted}`), process.execPath, args);
+    this.child = spawn(command, argv, {
       env: { ...process.env, NO_COLOR: '1', GIT_TERMINAL_PROMPT: '0', ...options.env, [MARKER_VAR]: MARKER },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -8,8 +8,10 @@ import { writeAppFiles } from './gitRepo.js';
 import { PM2_CLI } from './paths.js';
 import { freePort } from './ports.js';
 import { pythonExecutable } from './python.js';
+import { inCgroup, serviceCgroupProcs } from './serviceCgroup.js';
 
 const exec = promisify(execFile);
+let pm2Started = 0;
 
 /** An app PM2 runs: the same Python file as huddle's apps, from a plain directory (PM2 does not deploy). */
 export interface Pm2App {
@@ -26,6 +28,7 @@ export interface Pm2App {
 export class Pm2 {
   readonly apps: Pm2App[] = [];
   readonly stop: () => Promise<void>;
+  private readonly cgroupProcs = serviceCgroupProcs(`pm2-${++pm2Started}`);
   private constructor(readonly home: string) {
     // Only once a daemon has started: `pm2 kill` with none would start one first. A daemon still
     // starting has no pid file yet; the cleanup's sweep of marked processes ends it.
@@ -49,7 +52,9 @@ export class Pm2 {
 
   /** One `pm2 …` command; resolves with its stdout. */
   async run(args: string[], timeoutMs = 120_000): Promise<string> {
-    const { stdout } = await exec(process.execPath, [PM2_CLI, ...args], { env: this.env(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+    // The first command starts PM2's daemon, born in the cgroup with what it starts.
+    const [command, argv] = inCgroup(this.cgroupProcs, process.execPath, [PM2_CLI, ...args]);
+    const { stdout } = await exec(command, argv, { env: this.env(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
     return stdout;
   }
 

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { statSync, type Stats } from 'node:fs';
 import { processStartTime } from './procInfo.js';
 import type { ProcessExit } from './processExit.js';
+import { currentCgroupDir } from './cgroup.js';
 import { collectTree, PROCESS_TAG_VAR, signalTree, trackLiveRoot } from './processTree.js';
 import type { TreeTarget } from './processTree.js';
 import { RotatingLog } from './rotatingLog.js';
@@ -109,6 +110,8 @@ export function startAppProcess(spec: AppProcessSpec): AppProcess {
     throw new ProcessStartError(`${spec.app}: cannot open log file ${spec.logFile}: ${(e as Error).message}`);
   }
   const tag = randomUUID();
+  // Read before the fork: the child starts in the cgroup the daemon has at that moment.
+  const cgroup = currentCgroupDir();
   const child = spawnApp(spec, cwdStat, { ...spec.env, ...envAs(spec.runAs), [PROCESS_TAG_VAR]: tag });
   const pid = child.pid;
   if (pid === undefined) {
@@ -116,7 +119,7 @@ export function startAppProcess(spec: AppProcessSpec): AppProcess {
     throw new ProcessStartError(`${spec.app}: could not start /bin/sh in ${spec.cwd}`);
   }
   const startTime = processStartTime(pid) ?? 0;
-  const target: TreeTarget = { pid, startTime, tag, trustGroup: true };
+  const target: TreeTarget = { pid, startTime, tag, trustGroup: true, ...(cgroup === undefined ? {} : { cgroup }) };
   const untrack = trackLiveRoot(pid, startTime);
 
   // Flowing mode: output is taken as fast as the app writes it.

@@ -135,6 +135,21 @@ export function scanProcesses(skip: (pid: number) => boolean = () => false, born
 }
 
 /**
+ * The processes among `pids` (a cgroup's members, see cgroup.ts) but those `skip` names and those
+ * started before `bornSince`. The list is small and rarely holds anything but huddle's own, so
+ * each is read, and the register of /proc listings is left alone: it holds a whole listing.
+ */
+export function scanListed(pids: readonly number[], skip: (pid: number) => boolean = () => false, bornSince = 0): ProcEntry[] {
+  const entries: ProcEntry[] = [];
+  for (const pid of pids) {
+    if (skip(pid)) continue;
+    const entry = readProcEntry(pid);
+    if (entry && entry.startTime >= bornSince) entries.push(entry);
+  }
+  return entries;
+}
+
+/**
  * A scan whose only use is what it teaches the next one: the host's processes as they are now,
  * so that the first look for an app's strays reads only what started since (the daemon's boot).
  */

@@ -1,4 +1,5 @@
-import { hasEnvEntry, readProcEntry, scanProcesses } from './processTable.js';
+import { cgroupPids } from './cgroup.js';
+import { hasEnvEntry, readProcEntry, scanListed, scanProcesses } from './processTable.js';
 import type { ProcEntry } from './processTable.js';
 
 /** Every process huddle starts carries this variable; descendants inherit it. */
@@ -19,6 +20,11 @@ export interface TreeTarget {
    * false for a process recorded by an earlier run, where only the tag is proof.
    */
   trustGroup: boolean;
+  /**
+   * The daemon's cgroup when it started the process (see cgroup.ts): the tree is looked for
+   * among that cgroup's members instead of every process of the host. Unset: /proc is scanned.
+   */
+  cgroup?: string;
 }
 
 /** PID → start time of every process known to belong to the tree. */
@@ -61,6 +67,13 @@ export function trackLiveRoot(pid: number, startTime: number): () => void {
 // many apps, that spares most of a scan.
 const otherLiveRoot = (target: TreeTarget) => (pid: number): boolean => pid !== target.pid && liveRoots.has(pid);
 
+/** The processes that may belong to the tree: started since its root, in its cgroup when known. */
+function candidates(target: TreeTarget): ProcEntry[] {
+  const skip = otherLiveRoot(target);
+  const listed = target.cgroup === undefined ? undefined : cgroupPids(target.cgroup);
+  return listed ? scanListed(listed, skip, target.startTime) : scanProcesses(skip, target.startTime);
+}
+
 /**
  * The processes of the tree now: the root, the members of its process group, every descendant
  * of those (a child that moved to a group or session of its own while its parent lived), and
@@ -70,7 +83,7 @@ export function collectTree(target: TreeTarget, known: TreeMembers = new Map()):
   const isOtherRoot = otherLiveRoot(target);
   // Nothing started before the root can belong to its tree: the scan leaves those out, most of
   // them without a read, and none of their environments is searched for the tag.
-  const all = scanProcesses(isOtherRoot, target.startTime).filter((p) => p.state !== 'Z' && p.pid !== process.pid);
+  const all = candidates(target).filter((p) => p.state !== 'Z' && p.pid !== process.pid);
   const othersSessions = new Set([...liveRoots.keys()].filter(isOtherRoot));
   // The tag is looked for only where the parent is older than the root (or gone): a process of
   // the tree that lost its parent was adopted by init or an older subreaper, and one whose parent
@@ -137,5 +150,5 @@ export function treeAlive(target: TreeTarget, members: TreeMembers): boolean {
   }
   // None of the group's members is older than the root: it leads a session of its own (setsid),
   // a process joins only a group of its own session, and only the root's descendants are in it.
-  return scanProcesses(otherLiveRoot(target), target.startTime).some((p) => p.pgid === target.pid && p.state !== 'Z' && p.pid !== process.pid);
+  return candidates(target).some((p) => p.pgid === target.pid && p.state !== 'Z' && p.pid !== process.pid);
 }

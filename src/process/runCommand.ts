@@ -6,6 +6,7 @@ import { CommandError } from './commandError.js';
 import type { CommandFailure } from './commandError.js';
 import { lastLines, OutputBuffer } from './outputBuffer.js';
 import { processStartTime } from './procInfo.js';
+import { currentCgroupDir } from './cgroup.js';
 import { PROCESS_TAG_VAR, trackLiveRoot, type TreeTarget } from './processTree.js';
 import { RotatingLog } from './rotatingLog.js';
 import { shellCommandLine } from './shellCommand.js';
@@ -63,6 +64,7 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
     }
     const output = new OutputBuffer();
     const tag = randomUUID();
+    const cgroup = currentCgroupDir();
     const child = spawn('/bin/sh', ['-c', shellCommandLine(command)], {
       cwd: options.cwd,
       env: { ...options.env, ...envAs(options.runAs), [PROCESS_TAG_VAR]: tag },
@@ -85,7 +87,7 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
       });
       return;
     }
-    const target: TreeTarget = { pid, startTime: processStartTime(pid) ?? 0, tag, trustGroup: true };
+    const target: TreeTarget = { pid, startTime: processStartTime(pid) ?? 0, tag, trustGroup: true, ...(cgroup === undefined ? {} : { cgroup }) };
     const untrack = trackLiveRoot(pid, target.startTime);
     options.onStarted?.({ pid, startTime: target.startTime, tag });
     const onData = (chunk: Buffer): void => {
