@@ -2,6 +2,7 @@ import { GitError, classifyGitFailure, gitErrorSummary } from './gitError.js';
 import type { GitOptions } from './gitOptions.js';
 import { timeoutFor } from './gitOptions.js';
 import { remoteUrl } from './remoteUrl.js';
+import { credentialsOutOfArgs } from './urlCredentials.js';
 import { gitEnv } from './runGit.js';
 import { envAs } from '../process/account.js';
 
@@ -40,9 +41,13 @@ export async function cloneRepository(opts: GitOptions, into: string, cwd: strin
     timeout: { block: timeoutFor(opts, 'transfer') },
     unsafe: TRUSTED_ENVIRONMENT,
     ...(opts.runAs ? { spawnOptions: { uid: opts.runAs.uid, gid: opts.runAs.gid } } : {}),
-  }).env(gitEnv(envAs(opts.runAs)));
+  });
+  // The URL's credentials reach git through its environment (urlCredentials.ts), so neither `ps`
+  // nor the checkout's .git/config shows them.
+  const { args: [url = ''], env } = credentialsOutOfArgs([remoteUrl(opts)], process.env);
+  git.env(gitEnv({ ...env, ...envAs(opts.runAs) }));
   try {
-    await git.clone(remoteUrl(opts), into, ['--no-tags', '--progress', '--origin', opts.remote, '--branch', opts.branch]);
+    await git.clone(url, into, ['--no-tags', '--progress', '--origin', opts.remote, '--branch', opts.branch]);
   } catch (error) {
     const text = (error as Error).message;
     throw new GitError(classifyGitFailure(text), `git clone failed: ${gitErrorSummary(text)}`, { stderr: text });

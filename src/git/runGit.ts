@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { envAs, spawnAs, type RunAs } from '../process/account.js';
 import { noteGitKilled } from './checkoutLocks.js';
 import { GitError, classifyGitFailure, gitErrorSummary } from './gitError.js';
+import { credentialsOutOfArgs } from './urlCredentials.js';
 
 export interface GitRun {
   code: number;
@@ -52,10 +53,11 @@ function killGroup(pid: number): void {
  * killed) or `unknown` (git could not be started).
  */
 export function runGitRaw(executable: string, args: readonly string[], opts: RunGitOptions): Promise<GitRun> {
+  const hidden = credentialsOutOfArgs(args, { ...process.env, ...opts.env });
   return new Promise((resolve, reject) => {
-    const child = spawn(executable, args, {
+    const child = spawn(executable, hidden.args, {
       cwd: opts.cwd,
-      env: gitEnv({ ...opts.env, ...envAs(opts.runAs) }),
+      env: gitEnv({ ...opts.env, ...hidden.env, ...envAs(opts.runAs) }),
       ...spawnAs(opts.runAs),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
