@@ -11,6 +11,8 @@ import { secretValues } from '../util/redact.js';
 import { appEffects } from './effects/index.js';
 import { AppObserver } from './appObserver.js';
 import { appInputOf } from './appSpec.js';
+import { checkoutOf } from './effects/updateChain.js';
+import { distrustInterruptedCheckouts } from './interruptedSiblings.js';
 import { refuseUnrunnableAccounts } from './accountCheck.js';
 import { diffConfigs, whyKept } from './configDiff.js';
 import { startConfigWatcher, type ConfigWatcher } from './configWatcher.js';
@@ -118,12 +120,13 @@ export class Daemon {
     // its exit then reads only what started since, the first time too (src/process/birthRegister.ts).
     learnProcesses();
 
-    const inputs: AppMachineInput[] = [];
+    const recorded: AppMachineInput[] = [];
     for (const app of apps) {
       this.apps.set(app.config.name, app);
       await this.lastValid.save(app);
-      inputs.push(await this.inputOf(app));
+      recorded.push(await this.inputOf(app));
     }
+    const inputs = distrustInterruptedCheckouts(recorded, (name) => checkoutOf(byName.get(name)!), this.logger);
     const fleet = this.fleet;
     const effects = appEffects(this.effectsHost());
     const machine = supervisorMachine.provide({

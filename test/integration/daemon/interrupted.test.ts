@@ -11,7 +11,8 @@ import { appProcesses, envOf, markedProcesses } from '../../fixtures/daemon/proc
 import { hookRecords } from '../../fixtures/daemon/records.js';
 import { checkoutHead } from '../../fixtures/daemon/checkout.js';
 import { waitForVersion } from '../../fixtures/daemon/http.js';
-import { addApp, makeWorkspace, mergeConfig, writeAppConfig, type Workspace } from '../../fixtures/daemon/workspace.js';
+import { addApp, makeWorkspace, mergeConfig, writeAppConfig, writeRawConfig, type Workspace } from '../../fixtures/daemon/workspace.js';
+import { freePort } from '../../fixtures/apps/ports.js';
 import { appStateFile } from '../../../src/daemon/paths.js';
 import { parsePersisted } from '../../../src/daemon/persistedState.js';
 import { initialAppContext } from '../../../machines/app.context.js';
@@ -128,6 +129,35 @@ describe('huddle run: updates that are interrupted', () => {
       await daemon.stop();
     },
   );
+
+  it('an update cut short in a shared checkout leaves the apps sharing it untrusted too: each is deployed again before it runs', async () => {
+    const ws = await makeWorkspace();
+    const web = await addApp(ws, 'web');
+    const port = await freePort();
+    const worker = mergeConfig(web.config, { application: { env: { PORT: String(port) } }, health: { http: { url: `http://127.0.0.1:${port}/health` } } });
+    await writeRawConfig(join(ws.configDir, 'worker.json'), JSON.stringify(worker));
+    const first = await startDaemon(ws);
+    await first.waitHealthy('web', web.remote.head);
+    await first.waitHealthy('worker', web.remote.head);
+    await first.stop();
+    // What a daemon killed in web's update leaves: web's mark, and worker's record of the commit it ran.
+    const file = appStateFile(ws.stateDir, 'web');
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { state: Record<string, unknown> };
+    saved.state.deploying = web.remote.head;
+    await writeFile(file, JSON.stringify(saved));
+
+    const second = await startDaemon(ws);
+    await second.waitHealthy('web', web.remote.head);
+    await second.waitHealthy('worker', web.remote.head);
+    for (const app of ['web', 'worker']) {
+      const states = second.logs((l) => l.app === app && l.event === 'state').map((l) => l.to);
+      // Through the update (checkout, hooks) before the first start.
+      expect(states.indexOf('updating')).toBeGreaterThanOrEqual(0);
+      expect(states.indexOf('updating')).toBeLessThan(states.indexOf('starting'));
+    }
+    expect(second.logs((l) => l.app === 'worker' && /shares with web was left mid-update/.test(String(l.message)))).toHaveLength(1);
+    await second.stop();
+  });
 
   it('the first hook of an update runs only once the state dir says there is no usable checkout', async () => {
     const ws = await makeWorkspace();
