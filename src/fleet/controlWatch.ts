@@ -125,15 +125,14 @@ export class ControlWatch extends EventEmitter<ControlWatchEvents> {
     tracked.control = control;
     tracked.loaded = true;
     for (const what of differences(before, control)) this.emit('change', { app, what, control, live: followed });
-    const watcher = await this.client
+    // The watcher itself rather than create(): a connection lost while etcd creates it is a lost
+    // watch too (create() would wait for etcd3 to resume it, which can pass over events), and a
+    // creation etcd never answers is given up after a while, as a lost watch.
+    const watcher = this.client
       .watch()
       .prefix(controlPrefix(this.fleet.prefix, app))
       .startRevision(String(BigInt(revision) + 1n))
-      .create();
-    if (tracked.closed) {
-      await watcher.cancel().catch(() => undefined);
-      return 'stopped';
-    }
+      .watcher();
     tracked.watcher = watcher;
     const onKv = (kv: IKeyValue, value: string | undefined) => {
       if (tracked.watcher !== watcher) return;
@@ -142,18 +141,22 @@ export class ControlWatch extends EventEmitter<ControlWatchEvents> {
     };
     watcher.on('put', (kv) => onKv(kv, kv.value.toString()));
     watcher.on('delete', (kv) => onKv(kv, undefined));
-    const ended = await new Promise<'stopped' | 'lost'>((resolve) => {
+    let unanswered: NodeJS.Timeout | undefined;
+    const ended = await new Promise<'stopped' | 'lost' | 'cancelled'>((resolve) => {
       tracked.stop = () => resolve('stopped');
       // Cancelled by etcd: etcd3 has dropped it already.
-      watcher.once('error', () => resolve('lost'));
-      watcher.once('disconnected', () => {
-        // Unconnected, etcd3 forgets it at once and sends nothing.
-        void watcher.cancel().catch(() => undefined);
-        resolve('lost');
-      });
+      watcher.once('error', () => resolve('cancelled'));
+      // Unconnected, etcd3 forgets it at once and sends nothing.
+      watcher.once('disconnected', () => resolve('lost'));
+      unanswered = setTimeout(() => resolve('lost'), this.retryMs * 10);
+      watcher.once('connected', () => clearTimeout(unanswered));
     });
-    if (ended === 'lost') tracked.watcher = undefined;
-    return ended;
+    clearTimeout(unanswered);
+    if (ended === 'stopped') return ended;
+    tracked.watcher = undefined;
+    // Not awaited: a cancel that etcd never answers must not hold the next read.
+    if (ended === 'lost') void watcher.cancel().catch(() => undefined);
+    return 'lost';
   }
 }
 

@@ -1,7 +1,8 @@
 // A node's view of the fleet's decisions must survive what etcd does to a watch: a restart,
 // and a compaction that makes etcd cancel the watch when it resumes.
 import { afterEach, expect, it } from 'vitest';
-import type { Etcd3 } from 'etcd3';
+import { EventEmitter } from 'node:events';
+import type { Etcd3, Watcher } from 'etcd3';
 import { ControlWatch, type ControlChange } from '../../src/fleet/controlWatch.js';
 import { createEtcdClient } from '../../src/fleet/etcdClient.js';
 import { FleetControl } from '../../src/fleet/fleetControl.js';
@@ -86,6 +87,29 @@ describeWithEtcd('the control watch', () => {
       await proxy.close();
     }
   }, 40_000);
+
+  it('a watch whose creation etcd never answers is given up, read again and watched anew', async () => {
+    const nodeClient = client('node-a');
+    // The first watch is never answered: as a creation lost in a stream that stays open.
+    const watch = nodeClient.watch.bind(nodeClient);
+    let builders = 0;
+    nodeClient.watch = () => {
+      const builder = watch();
+      if (builders++ === 0) {
+        builder.watcher = () => Object.assign(new EventEmitter(), { cancel: async () => undefined }) as unknown as Watcher;
+        builder.create = () => new Promise<Watcher>(() => undefined);
+      }
+      return builder;
+    };
+    const control = new ControlWatch(nodeClient, new FleetControl(nodeClient), 200);
+    watches.push(control);
+    control.track('web');
+    await waitFor(() => control.control('web') !== undefined, { timeoutMs: 5000, what: 'the first read' });
+    await new FleetControl(client('operator')).deploy('web', 'v1');
+    // retryMs is 200 ms: the unanswered creation is given up after 2 s.
+    await waitFor(() => targetOf(control) === 'v1', { timeoutMs: 10_000, what: 'the new watch (or its read) to see v1' });
+    expect(builders).toBeGreaterThanOrEqual(2);
+  }, 30_000);
 
   it('a watch etcd cancels right after its creation (its revision compacted meanwhile) is replaced by a new read and watch', async () => {
     const admin = client('admin');
