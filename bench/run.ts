@@ -124,7 +124,7 @@ async function main(): Promise<number> {
 }
 
 async function runScenarios(options: BenchOptions, only: string[], results: string | undefined, hostProcesses: number): Promise<number> {
-  const machine = [...describeMachine(), describeServiceCgroups()];
+  const machine = describeMachine();
   if (hostProcesses > 0) machine.push(`idle processes started by the bench (--host-processes), in the count above: ${hostProcesses}`);
   console.error(machine.join('\n'));
   const rows: Row[] = [];
@@ -147,7 +147,9 @@ async function runScenarios(options: BenchOptions, only: string[], results: stri
     }
     console.error(`== ${name} took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
-  console.log(`\n${textTable(rows)}\n`);
+  // Known once the daemons have started.
+  machine.push(describeServiceCgroups());
+  console.log(`\n${machine.at(-1)}\n${textTable(rows)}\n`);
   for (const note of notes) console.log(`- ${note}`);
   const missed = rows.filter((r) => r.target && !r.target.pass).length;
   console.log(`\n${rows.filter((r) => r.target).length - missed} target(s) met, ${missed} missed${failed ? `, ${failed} scenario(s) failed` : ''}`);

@@ -7,6 +7,15 @@ import { readFileSync } from 'node:fs';
 
 export const CHILD_POLL_MS = 1;
 
+/** True when `pid` runs the bench's app (`… app.py`), not a git of a poll that fell in the window. */
+function runsTheApp(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').some((arg) => arg.endsWith('app.py'));
+  } catch {
+    return false;
+  }
+}
+
 function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
@@ -20,16 +29,21 @@ export interface ChildWatch {
   stop(): number | null;
 }
 
-/** Start watching `daemonPid` for a child it did not have a moment ago. */
+/** Start watching `daemonPid` for a child running the app that it did not have a moment ago. */
 export function watchNewChild(daemonPid: number): ChildWatch {
   const before = new Set(childrenOf(daemonPid));
   let seenAt: number | null = null;
   const timer = setInterval(() => {
-    if (childrenOf(daemonPid).some((pid) => !before.has(pid))) {
-      seenAt = performance.now();
+    const at = performance.now();
+    // A child is seen from its fork, and runs the app from its exec, a fraction of a millisecond
+    // later: one it does not run yet is looked at again on the next poll.
+    if (childrenOf(daemonPid).some((pid) => !before.has(pid) && runsTheApp(pid))) {
+      seenAt = at;
       clearInterval(timer);
     }
   }, CHILD_POLL_MS);
+  // Never what keeps the bench alive.
+  timer.unref();
   return {
     stop() {
       clearInterval(timer);

@@ -34,16 +34,20 @@ interface Restart {
 /** SIGKILL `pid`, then probe until the port has refused once and answers again. */
 async function killAndTime(pid: number, port: number, daemonPid: number): Promise<Restart> {
   const watch = watchNewChild(daemonPid);
-  const killedAt = performance.now();
-  process.kill(pid, 'SIGKILL');
-  const attempts = await probeUntil(port, {
-    intervalMs: PROBE_INTERVAL_MS,
-    timeoutMs: 30_000,
-    // The killed process's socket may answer once more while it dies: wait for a refusal first.
-    until: (so) => so.at(-1)!.outcome.kind === 'answer' && so.some((a) => a.outcome.kind === 'refused'),
-    what: 'the app to answer again after the kill',
-  });
-  return { killedAt, servedAt: attempts.at(-1)!.endedAt, spawnedAt: watch.stop() };
+  try {
+    const killedAt = performance.now();
+    process.kill(pid, 'SIGKILL');
+    const attempts = await probeUntil(port, {
+      intervalMs: PROBE_INTERVAL_MS,
+      timeoutMs: 30_000,
+      // The killed process's socket may answer once more while it dies: wait for a refusal first.
+      until: (so) => so.at(-1)!.outcome.kind === 'answer' && so.some((a) => a.outcome.kind === 'refused'),
+      what: 'the app to answer again after the kill',
+    });
+    return { killedAt, servedAt: attempts.at(-1)!.endedAt, spawnedAt: watch.stop() };
+  } finally {
+    watch.stop();
+  }
 }
 
 /** The daemon's phases of the restart of `app` after `r.killedAt`, from its state changes. */

@@ -134,17 +134,25 @@ export function scanProcesses(skip: (pid: number) => boolean = () => false, born
   return entries;
 }
 
+// One register per cgroup listed: each holds what its own listings held (see BirthRegister).
+const listedBirths = new Map<string, BirthRegister>();
+
 /**
- * The processes among `pids` (a cgroup's members, see cgroup.ts) but those `skip` names and those
- * started before `bornSince`. The list is small and rarely holds anything but huddle's own, so
- * each is read, and the register of /proc listings is left alone: it holds a whole listing.
+ * The processes among `pids` (the members of the cgroup `listing`, see cgroup.ts) but those
+ * `skip` names and those started before `bornSince`. As in a /proc scan, a process seen in an
+ * earlier listing of the same cgroup costs a `stat`, not a read.
  */
-export function scanListed(pids: readonly number[], skip: (pid: number) => boolean = () => false, bornSince = 0): ProcEntry[] {
+export function scanListed(pids: readonly number[], listing: string, skip: (pid: number) => boolean = () => false, bornSince = 0): ProcEntry[] {
+  let register = listedBirths.get(listing);
+  if (!register) listedBirths.set(listing, (register = new BirthRegister()));
+  register.beginListing();
   const entries: ProcEntry[] = [];
   for (const pid of pids) {
-    if (skip(pid)) continue;
-    const entry = readProcEntry(pid);
-    if (entry && entry.startTime >= bornSince) entries.push(entry);
+    if (skip(pid) || register.bornBefore(pid, bornSince)) continue;
+    const read = readProcEntryWithIdentity(pid);
+    if (!read) continue;
+    register.note(pid, read.identity, read.entry.startTime);
+    if (read.entry.startTime >= bornSince) entries.push(read.entry);
   }
   return entries;
 }

@@ -71,7 +71,7 @@ const otherLiveRoot = (target: TreeTarget) => (pid: number): boolean => pid !== 
 function candidates(target: TreeTarget): ProcEntry[] {
   const skip = otherLiveRoot(target);
   const listed = target.cgroup === undefined ? undefined : cgroupPids(target.cgroup);
-  return listed ? scanListed(listed, skip, target.startTime) : scanProcesses(skip, target.startTime);
+  return listed && target.cgroup !== undefined ? scanListed(listed, target.cgroup, skip, target.startTime) : scanProcesses(skip, target.startTime);
 }
 
 /**
@@ -150,5 +150,10 @@ export function treeAlive(target: TreeTarget, members: TreeMembers): boolean {
   }
   // None of the group's members is older than the root: it leads a session of its own (setsid),
   // a process joins only a group of its own session, and only the root's descendants are in it.
-  return candidates(target).some((p) => p.pgid === target.pid && p.state !== 'Z' && p.pid !== process.pid);
+  const inGroup = (p: ProcEntry) => p.pgid === target.pid && p.state !== 'Z' && p.pid !== process.pid;
+  if (candidates(target).some(inGroup)) return true;
+  // A member of the group outside the cgroup: moved without being asked (su under pam_systemd
+  // puts its session in a scope of logind's). It still gets the group's signals, so it is waited
+  // for, and killed, like any other: the whole host is looked at, only in this rare case.
+  return target.cgroup !== undefined && scanProcesses(otherLiveRoot(target), target.startTime).some(inGroup);
 }

@@ -66,14 +66,14 @@ describe.skipIf(!usable)('strays looked for in the daemon\'s cgroup', () => {
     );
   });
 
-  async function crasherWithDetachedGrandchild(name: string) {
+  async function crasherWithDetachedGrandchild(name: string, detached = true) {
     const dir = await makeTempDir();
     const pidFile = join(dir, 'pids.json');
     const app = startTracked({
       app: name,
       command: `node ${appPath('spawn-grandchild.mjs')}`,
       cwd: dir,
-      env: baseEnv({ PID_FILE: pidFile, GRANDCHILD_DETACHED: '1' }),
+      env: baseEnv({ PID_FILE: pidFile, ...(detached ? { GRANDCHILD_DETACHED: '1' } : {}) }),
       logFile: join(dir, `${name}.log`),
       stopSignal: 'SIGTERM',
       stopTimeoutMs: 300,
@@ -88,7 +88,8 @@ describe.skipIf(!usable)('strays looked for in the daemon\'s cgroup', () => {
       },
       { timeoutMs: 10_000, what: 'the pid file' },
     );
-    await waitFor(() => processesWithEnv(PROCESS_TAG_VAR, app.tag).includes(pids.grandchild), { timeoutMs: 10_000, what: 'the grandchild to run' });
+    // Running its own code (its SIGTERM handler set), not only started.
+    await waitFor(() => readFileSync(join(dir, `${name}.log`), 'utf8').includes(`ignore-sigterm ${pids.grandchild}: running`), { timeoutMs: 10_000, what: 'the grandchild to run' });
     return { app, pids };
   }
 
@@ -104,6 +105,15 @@ describe.skipIf(!usable)('strays looked for in the daemon\'s cgroup', () => {
     expect(await app.exited).toEqual({ code: null, signal: 'SIGKILL' });
     expect(pidAlive(pids.grandchild)).toBe(false);
     expect(processesWithEnv(PROCESS_TAG_VAR, app.tag)).toEqual([]);
+  });
+
+  it('a member of the app\'s process group moved to another cgroup (su under pam_systemd) is still waited for and killed', async () => {
+    const { app, pids } = await crasherWithDetachedGrandchild('grouped', false);
+    trackPid(pids.grandchild);
+    moveTo(elsewhere, pids.grandchild);
+    // The grandchild ignores SIGTERM: the stop must end in a SIGKILL of the group.
+    await app.stop();
+    expect(pidAlive(pids.grandchild)).toBe(false);
   });
 
   it('leaves alone a process the app handed to another cgroup (another manager\'s now, as systemd counts it)', async () => {
