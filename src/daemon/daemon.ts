@@ -4,6 +4,7 @@ import { createActor, type Actor } from 'xstate';
 import { appMachine, supervisorMachine } from '../../machines/index.js';
 import type { AppMachineInput, AppPersisted } from '../../machines/index.js';
 import { formatConfigError, isConfigFileName, loadConfigDir, type ConfigError, type LoadedApp } from '../config/index.js';
+import { preloadGeneratedValidator } from '../config/validator.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { socketAccess } from '../control/socketAccess.js';
 import { addLogSecrets, createLogger, type LogFormat, type Logger } from '../log.js';
@@ -11,7 +12,6 @@ import { secretValues } from '../util/redact.js';
 import { appEffects } from './effects/index.js';
 import { AppObserver } from './appObserver.js';
 import { appInputOf } from './appSpec.js';
-import { checkoutOf } from './effects/updateChain.js';
 import { distrustInterruptedCheckouts } from './interruptedSiblings.js';
 import { refuseUnrunnableAccounts } from './accountCheck.js';
 import { diffConfigs, whyKept } from './configDiff.js';
@@ -112,6 +112,7 @@ export class Daemon {
   private async boot(): Promise<void> {
     const { configDir, stateDir } = this.options;
     this.logger.info(`huddle starting (config ${configDir}, state ${stateDir})`, { event: 'daemon', pid: process.pid });
+    await preloadGeneratedValidator();
     const loaded = this.loadConfigs();
     const apps = await this.lastValid.appsAtBoot(loaded, configDir, this.logger);
     const byName = new Map(apps.map((app) => [app.config.name, app]));
@@ -126,7 +127,7 @@ export class Daemon {
       await this.lastValid.save(app);
       recorded.push(await this.inputOf(app));
     }
-    const inputs = distrustInterruptedCheckouts(recorded, (name) => checkoutOf(byName.get(name)!), this.logger);
+    const inputs = distrustInterruptedCheckouts(recorded, byName, this.logger);
     const fleet = this.fleet;
     const effects = appEffects(this.effectsHost());
     const machine = supervisorMachine.provide({

@@ -1,5 +1,7 @@
 import type { AppMachineInput } from '../../machines/app.types.js';
+import type { LoadedApp } from '../config/index.js';
 import type { Logger } from '../log.js';
+import { checkoutOf } from './effects/updateChain.js';
 
 /**
  * Apps sharing a checkout (`local path`) share its tree. A daemon killed during one app's update
@@ -9,16 +11,20 @@ import type { Logger } from '../log.js';
  */
 export function distrustInterruptedCheckouts(
   inputs: readonly AppMachineInput[],
-  checkoutOf: (app: string) => string,
+  apps: ReadonlyMap<string, LoadedApp>,
   logger: Pick<Logger, 'warn'>,
 ): AppMachineInput[] {
-  const interrupted = new Map<string, string>();
+  const checkout = (name: string): string | undefined => {
+    const app = apps.get(name);
+    return app && checkoutOf(app);
+  };
+  const interrupted = new Map<string | undefined, string>();
   for (const input of inputs) {
-    if (input.restored?.deploying) interrupted.set(checkoutOf(input.name), input.name);
+    if (input.restored?.deploying) interrupted.set(checkout(input.name), input.name);
   }
+  interrupted.delete(undefined);
   return inputs.map((input) => {
-    const checkout = checkoutOf(input.name);
-    const by = interrupted.get(checkout);
+    const by = interrupted.get(checkout(input.name));
     const restored = input.restored;
     if (by === undefined || !restored || restored.deploying || restored.currentCommit === null) return input;
     logger.warn(`the checkout it shares with ${by} was left mid-update: the app is deployed again before it runs`, { event: 'state', app: input.name });
