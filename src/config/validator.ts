@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
+import type * as AjvModule from 'ajv';
 import { FORMATS } from './formats.js';
 import { appConfigSchema } from './schema/index.js';
 
@@ -42,7 +43,7 @@ let compiled: ValidateFunction | undefined;
 
 function compile(): ValidateFunction {
   // Loaded only here: a daemon that found the generated module never loads ajv.
-  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof AjvModule;
   return configureAjv(new Ajv(AJV_OPTIONS)).compile(appConfigSchema);
 }
 
