@@ -6,11 +6,10 @@ import { cleanUpAfterEach } from '../../fixtures/daemon/cleanup.js';
 import { startDaemon } from '../../fixtures/daemon/daemonProcess.js';
 import { answerOf, refuses, waitForVersion } from '../../fixtures/daemon/http.js';
 import { appProcesses } from '../../fixtures/daemon/processes.js';
-import { addApp, makeWorkspace, mergeConfig, removeAppConfig, writeAppConfig, writeRawConfig } from '../../fixtures/daemon/workspace.js';
+import { addApp, addSharingApp, makeWorkspace, mergeConfig, removeAppConfig, writeAppConfig, writeRawConfig } from '../../fixtures/daemon/workspace.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
 import { pushCommit } from '../../fixtures/git/testRepo.js';
 import { checkoutHead } from '../../fixtures/daemon/checkout.js';
-import { freePort } from '../../fixtures/apps/ports.js';
 
 cleanUpAfterEach();
 
@@ -171,9 +170,7 @@ describe('huddle run: the config directory', () => {
     const ws = await makeWorkspace();
     // A slow hook widens the window in which two updates of the tree would overlap.
     const web = await addApp(ws, 'web', { config: { scripts: { 'post-pull': 'sleep 0.3' } } });
-    const port = await freePort();
-    const worker = mergeConfig(web.config, { application: { env: { PORT: String(port) } }, health: { http: { url: `http://127.0.0.1:${port}/health` } } });
-    await writeRawConfig(join(ws.configDir, 'worker.json'), JSON.stringify(worker));
+    const workerUrl = await addSharingApp(ws, web, 'worker');
     const daemon = await startDaemon(ws);
     await daemon.waitHealthy('web', web.remote.head);
     await daemon.waitHealthy('worker', web.remote.head);
@@ -183,7 +180,7 @@ describe('huddle run: the config directory', () => {
     await daemon.waitHealthy('web', last);
     await daemon.waitHealthy('worker', last);
     await waitForVersion(web.url, '4');
-    await waitForVersion(`http://127.0.0.1:${port}/`, '4');
+    await waitForVersion(workerUrl, '4');
     expect(await checkoutHead(web.checkout)).toBe(last);
     expect(daemon.logs((l) => /index\.lock|locked/.test(JSON.stringify(l)))).toEqual([]);
     // Both cloned it at once on the first start: in turn, neither failed.

@@ -11,8 +11,7 @@ import { appProcesses, envOf, markedProcesses } from '../../fixtures/daemon/proc
 import { hookRecords } from '../../fixtures/daemon/records.js';
 import { checkoutHead } from '../../fixtures/daemon/checkout.js';
 import { waitForVersion } from '../../fixtures/daemon/http.js';
-import { addApp, makeWorkspace, mergeConfig, writeAppConfig, writeRawConfig, type Workspace } from '../../fixtures/daemon/workspace.js';
-import { freePort } from '../../fixtures/apps/ports.js';
+import { addApp, addSharingApp, makeWorkspace, mergeConfig, writeAppConfig, type Workspace } from '../../fixtures/daemon/workspace.js';
 import { appStateFile } from '../../../src/daemon/paths.js';
 import { parsePersisted } from '../../../src/daemon/persistedState.js';
 import { initialAppContext } from '../../../machines/app.context.js';
@@ -133,9 +132,7 @@ describe('huddle run: updates that are interrupted', () => {
   it('an update cut short in a shared checkout leaves the apps sharing it untrusted too: each is deployed again before it runs', async () => {
     const ws = await makeWorkspace();
     const web = await addApp(ws, 'web');
-    const port = await freePort();
-    const worker = mergeConfig(web.config, { application: { env: { PORT: String(port) } }, health: { http: { url: `http://127.0.0.1:${port}/health` } } });
-    await writeRawConfig(join(ws.configDir, 'worker.json'), JSON.stringify(worker));
+    await addSharingApp(ws, web, 'worker');
     const first = await startDaemon(ws);
     await first.waitHealthy('web', web.remote.head);
     await first.waitHealthy('worker', web.remote.head);

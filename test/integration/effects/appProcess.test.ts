@@ -8,20 +8,12 @@ import { freePort } from '../../fixtures/apps/ports.js';
 import { pidAlive, processesWithEnv } from '../../fixtures/apps/processes.js';
 import { makeTempDir, removeTempDirs } from '../../fixtures/git/tempDirs.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
-import { baseEnv, cleanupProcesses, startTracked } from './processHelpers.js';
+import { appWithGrandchild, baseEnv, cleanupProcesses, readPids, startTracked } from './processHelpers.js';
 
 afterEach(async () => {
   await cleanupProcesses();
   await removeTempDirs();
 });
-
-function readPids(file: string): { parent: number; grandchild: number } | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as { parent: number; grandchild: number };
-  } catch {
-    return undefined;
-  }
-}
 
 /** An app expected to exit on its own: its log is `<dir>/<app>.log`, and it gets 1 s to stop. */
 function startShortLived(dir: string, app: string, command: string, env = baseEnv()): ReturnType<typeof startTracked> {
@@ -125,27 +117,6 @@ describe('app processes', () => {
     expect(processesWithEnv(PROCESS_TAG_VAR, app.tag)).toEqual([]);
     expect(readFileSync(join(dir, 'stubborn.log'), 'utf8')).toContain('ignoring SIGTERM');
   });
-
-  /** An app whose process starts a grandchild (in a session of its own when `detached`), both running. */
-  async function appWithGrandchild(name: string, detached: boolean) {
-    const dir = await makeTempDir();
-    const pidFile = join(dir, 'pids.json');
-    const app = startTracked({
-      app: name,
-      command: `node ${appPath('spawn-grandchild.mjs')}`,
-      cwd: dir,
-      env: baseEnv({ PID_FILE: pidFile, ...(detached ? { GRANDCHILD_DETACHED: '1' } : {}) }),
-      logFile: join(dir, `${name}.log`),
-      stopSignal: 'SIGTERM',
-      stopTimeoutMs: 300,
-    });
-    const pids = await waitFor(() => readPids(pidFile), { timeoutMs: 10_000, what: 'the pid file' });
-    await waitFor(() => processesWithEnv(PROCESS_TAG_VAR, app.tag).includes(pids.grandchild), {
-      timeoutMs: 10_000,
-      what: 'the grandchild to run',
-    });
-    return { app, pids, dir };
-  }
 
   it('stops a grandchild that left the process group (its own session)', async () => {
     const { app, pids } = await appWithGrandchild('daemonizer', true);

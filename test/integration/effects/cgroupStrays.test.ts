@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroup2Root, currentCgroupDir } from '../../../src/process/cgroup.js';
 import { PROCESS_TAG_VAR } from '../../../src/process/index.js';
-import { appPath } from '../../fixtures/apps/paths.js';
 import { pidAlive, processesWithEnv } from '../../fixtures/apps/processes.js';
-import { makeTempDir, removeTempDirs } from '../../fixtures/git/tempDirs.js';
+import { removeTempDirs } from '../../fixtures/git/tempDirs.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
-import { baseEnv, cleanupProcesses, startTracked, trackPid } from './processHelpers.js';
+import { appWithGrandchild, cleanupProcesses, trackPid } from './processHelpers.js';
 
 // Under systemd the daemon runs in a cgroup of its own, and an app's strays are looked for among
 // that cgroup's members only. This file puts its own worker (one process per file: vitest's forks
@@ -66,39 +65,12 @@ describe.skipIf(!usable)('strays looked for in the daemon\'s cgroup', () => {
     );
   });
 
-  async function crasherWithDetachedGrandchild(name: string, detached = true) {
-    const dir = await makeTempDir();
-    const pidFile = join(dir, 'pids.json');
-    const app = startTracked({
-      app: name,
-      command: `node ${appPath('spawn-grandchild.mjs')}`,
-      cwd: dir,
-      env: baseEnv({ PID_FILE: pidFile, ...(detached ? { GRANDCHILD_DETACHED: '1' } : {}) }),
-      logFile: join(dir, `${name}.log`),
-      stopSignal: 'SIGTERM',
-      stopTimeoutMs: 300,
-    });
-    const pids = await waitFor(
-      () => {
-        try {
-          return JSON.parse(readFileSync(pidFile, 'utf8')) as { parent: number; grandchild: number };
-        } catch {
-          return undefined;
-        }
-      },
-      { timeoutMs: 10_000, what: 'the pid file' },
-    );
-    // Running its own code (its SIGTERM handler set), not only started.
-    await waitFor(() => readFileSync(join(dir, `${name}.log`), 'utf8').includes(`ignore-sigterm ${pids.grandchild}: running`), { timeoutMs: 10_000, what: 'the grandchild to run' });
-    return { app, pids };
-  }
-
   it('knows the cgroup it runs in', () => {
     expect(currentCgroupDir()).toBe(unit);
   });
 
   it('an app that dies leaves no orphan of its own session behind, in the cgroup or in one below it', async () => {
-    const { app, pids } = await crasherWithDetachedGrandchild('crasher');
+    const { app, pids } = await appWithGrandchild('crasher', true);
     mkdirSync(join(unit, 'below'), { recursive: true });
     moveTo(join(unit, 'below'), pids.grandchild);
     process.kill(pids.parent, 'SIGKILL');
@@ -108,7 +80,7 @@ describe.skipIf(!usable)('strays looked for in the daemon\'s cgroup', () => {
   });
 
   it('a member of the app\'s process group moved to another cgroup (su under pam_systemd) is still waited for and killed', async () => {
-    const { app, pids } = await crasherWithDetachedGrandchild('grouped', false);
+    const { app, pids } = await appWithGrandchild('grouped', false);
     trackPid(pids.grandchild);
     moveTo(elsewhere, pids.grandchild);
     // The grandchild ignores SIGTERM: the stop must end in a SIGKILL of the group.
@@ -117,7 +89,7 @@ describe.skipIf(!usable)('strays looked for in the daemon\'s cgroup', () => {
   });
 
   it('leaves alone a process the app handed to another cgroup (another manager\'s now, as systemd counts it)', async () => {
-    const { app, pids } = await crasherWithDetachedGrandchild('handover');
+    const { app, pids } = await appWithGrandchild('handover', true);
     trackPid(pids.grandchild);
     moveTo(elsewhere, pids.grandchild);
     process.kill(pids.parent, 'SIGKILL');

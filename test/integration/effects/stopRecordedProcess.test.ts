@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROCESS_TAG_VAR, processStartTime, stopRecordedProcess } from '../../../src/process/index.js';
@@ -7,7 +6,7 @@ import { appPath } from '../../fixtures/apps/paths.js';
 import { pidAlive, processesWithEnv } from '../../fixtures/apps/processes.js';
 import { makeTempDir, removeTempDirs } from '../../fixtures/git/tempDirs.js';
 import { waitFor } from '../../fixtures/git/waitFor.js';
-import { baseEnv, cleanupProcesses, trackPid, trackTag } from './processHelpers.js';
+import { baseEnv, cleanupProcesses, readPids, trackPid, trackTag } from './processHelpers.js';
 
 afterEach(async () => {
   await cleanupProcesses();
@@ -29,16 +28,7 @@ async function leftOverApp(extra: Record<string, string> = {}): Promise<{ pid: n
   const pid = child.pid;
   if (pid === undefined) throw new Error('spawn failed');
   trackPid(pid);
-  const pids = await waitFor(
-    () => {
-      try {
-        return JSON.parse(readFileSync(pidFile, 'utf8')) as { parent: number; grandchild: number };
-      } catch {
-        return undefined;
-      }
-    },
-    { timeoutMs: 10_000, what: 'the pid file' },
-  );
+  const pids = await waitFor(() => readPids(pidFile), { timeoutMs: 10_000, what: 'the pid file' });
   trackPid(pids.grandchild);
   return { pid, startTime: processStartTime(pid) ?? -1, tag, grandchild: pids.grandchild };
 }
