@@ -41,7 +41,9 @@ JSON and INI files load unchanged.
 - **Checking**: \`huddle validate PATH...\` checks files and directories; \`huddle validate --print FILE\`
   shows the config with every default filled in; \`huddle schema\` prints the JSON Schema for editors.
   Every error names the file, the key and what is wrong, e.g.
-  \`web.ini: [repository] local path: required\`.`;
+  \`web.ini: [repository] local path: required\`. (\`npm run build\` also compiles that schema into
+  plain validation code, \`dist/src/config/schemaValidator.generated.js\`, which the daemon loads
+  instead of ajv's compiler: the same answers, checked by a test, in less memory.)`;
 
 function code(s: string): string {
   return s.includes('`') ? `\`\` ${s} \`\`` : `\`${s}\``;
