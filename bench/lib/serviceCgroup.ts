@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { cgroup2Root } from '../../src/process/cgroup.js';
+import { mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { cgroup2Root, ownCgroupPath } from '../../src/process/cgroup.js';
 import { MARKER, onFinalCleanup } from './cleanup.js';
 import { waitFor } from './waitFor.js';
 
@@ -51,14 +51,6 @@ function removeLeftovers(parent: string): void {
     } catch {
       // Still holds a process: not ours to end.
     }
-  }
-}
-
-function ownCgroupPath(): string | undefined {
-  try {
-    return readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'))?.slice(3);
-  } catch {
-    return undefined;
   }
 }
 

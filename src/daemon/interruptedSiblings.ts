@@ -18,13 +18,14 @@ export function distrustInterruptedCheckouts(
     const app = apps.get(name);
     return app && checkoutOf(app);
   };
-  const interrupted = new Map<string | undefined, string>();
+  const interrupted = new Map<string, string>();
   for (const input of inputs) {
-    if (input.restored?.deploying) interrupted.set(checkout(input.name), input.name);
+    const path = checkout(input.name);
+    if (input.restored?.deploying && path !== undefined) interrupted.set(path, input.name);
   }
-  interrupted.delete(undefined);
   return inputs.map((input) => {
-    const by = interrupted.get(checkout(input.name));
+    const path = checkout(input.name);
+    const by = path === undefined ? undefined : interrupted.get(path);
     const restored = input.restored;
     if (by === undefined || !restored || restored.deploying || restored.currentCommit === null) return input;
     logger.warn(`the checkout it shares with ${by} was left mid-update: the app is deployed again before it runs`, { event: 'state', app: input.name });

@@ -43,6 +43,15 @@ export function cgroup2Root(): string | undefined {
   return mountPoint ?? undefined;
 }
 
+/** This process's cgroup v2 path (`/system.slice/huddle.service`), or undefined when unreadable. */
+export function ownCgroupPath(): string | undefined {
+  try {
+    return readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'))?.slice(3);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The directory of the daemon's cgroup v2 now, or undefined when it would narrow nothing (the
  * root cgroup) or cannot be read. Cheap (one small read): called at every spawn, since the
@@ -52,14 +61,7 @@ export function currentCgroupDir(): string | undefined {
   // Mounts do not move under a running daemon; the mount table is read once.
   const root = cgroup2Root();
   if (root === undefined) return undefined;
-  let own: string;
-  try {
-    own = readFileSync('/proc/self/cgroup', 'utf8');
-  } catch {
-    return undefined;
-  }
-  const line = own.split('\n').find((l) => l.startsWith('0::'));
-  const path = line?.slice(3);
+  const path = ownCgroupPath();
   // ` (deleted)`: a cgroup removed under us; a path that climbs out of the namespace's root.
   if (path === undefined || path === '/' || !path.startsWith('/') || path.endsWith(' (deleted)') || path.startsWith('/..')) return undefined;
   return root + path;

@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cgroup2Root, currentCgroupDir } from '../../../src/process/cgroup.js';
+import { cgroup2Root, currentCgroupDir, ownCgroupPath } from '../../../src/process/cgroup.js';
 import { PROCESS_TAG_VAR } from '../../../src/process/index.js';
 import { pidAlive, processesWithEnv } from '../../fixtures/apps/processes.js';
 import { removeTempDirs } from '../../fixtures/git/tempDirs.js';
@@ -13,15 +13,13 @@ import { appWithGrandchild, cleanupProcesses, trackPid } from './processHelpers.
 // pool) in a cgroup of its own, as systemd would, and moves it back at the end. It needs root and
 // a writable cgroup v2; elsewhere the /proc scan that appProcess.test.ts covers is what runs.
 
-function ownCgroupPath(): string {
-  return readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'))?.slice(3) ?? '/';
-}
+const ownCgroup = (): string => ownCgroupPath() ?? '/';
 
 const root = cgroup2Root();
 let usable = false;
 if (process.getuid?.() === 0 && root !== undefined) {
   try {
-    const probe = `${root}${ownCgroupPath().replace(/\/$/, '')}/huddle-test-probe-${process.pid}`;
+    const probe = `${root}${ownCgroup().replace(/\/$/, '')}/huddle-test-probe-${process.pid}`;
     mkdirSync(probe);
     rmdirSync(probe);
     usable = true;
@@ -38,7 +36,7 @@ describe.skipIf(!usable)('strays looked for in the daemon\'s cgroup', () => {
   const moveTo = (dir: string, pid: number): void => writeFileSync(join(dir, 'cgroup.procs'), String(pid));
 
   beforeAll(() => {
-    original = `${root}${ownCgroupPath().replace(/\/$/, '')}`;
+    original = `${root}${ownCgroup().replace(/\/$/, '')}`;
     unit = join(original, `huddle-test-unit-${process.pid}`);
     elsewhere = join(original, `huddle-test-other-${process.pid}`);
     mkdirSync(unit);
